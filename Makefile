@@ -1,0 +1,124 @@
+# bro — least-privilege network-namespace plumbing.
+#
+#   make            build everything into build/
+#   make check      build (plain and ASan+UBSan), run unit tests, fuzz
+#                   regressions and the integration tests (as root: they
+#                   install the binaries with file capabilities into a
+#                   scratch prefix and run them as an unprivileged user)
+#   make demo       the end-to-end demo
+#   make bench      peer comparisons
+#   make install    PREFIX=/usr/local; as root also applies file capabilities
+#
+# Each program lives in src/NAME/ with a module.mk that adds itself to BINS.
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+DESTDIR    ?=
+VERSION    := 0.1.0
+
+CC      ?= cc
+B       ?= build
+SAN     ?=
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wformat-security -Wvla \
+	-Wpointer-arith -Wundef -Wimplicit-fallthrough -Wnull-dereference
+HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong \
+	-fstack-clash-protection -fPIE -fno-strict-overflow
+HARDEN_LD := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--as-needed
+
+ifeq ($(SAN),1)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all
+HARDEN := $(filter-out -D_FORTIFY_SOURCE=3,$(HARDEN))
+LDSAN := -fsanitize=address,undefined
+else
+OPT := -O2 -g
+LDSAN :=
+endif
+
+CPPFLAGS += -D_GNU_SOURCE -Ilib -DBRO_VERSION='"$(VERSION)"' \
+	-DBRO_SYSCONFDIR='"$(SYSCONFDIR)"'
+CFLAGS   ?=
+CFLAGS   += -std=gnu11 $(OPT) $(WARN) $(HARDEN)
+LDFLAGS  += $(HARDEN_LD) $(LDSAN)
+
+LIB_SRCS := $(sort $(wildcard lib/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
+LIBBRO   := $(B)/libbro.a
+
+BINS        :=
+UNIT_TESTS  :=
+FUZZERS     :=
+MANPAGES    := $(sort $(wildcard man/*.[0-9]))
+include $(sort $(wildcard src/*/module.mk))
+include $(sort $(wildcard tests/*/module.mk))
+include fuzz/module.mk
+
+all: $(addprefix $(B)/,$(BINS))
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBBRO): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# $(call program,NAME,SOURCES,LIBS)
+define program
+$(B)/$(1): $(2:%.c=$(B)/%.o) $(LIBBRO)
+	$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $(3)
+endef
+$(foreach p,$(BINS),$(eval $(call program,$(p),$($(p)_SRCS),$($(p)_LIBS))))
+$(foreach t,$(UNIT_TESTS) $(TEST_TOOLS),$(eval $(call program,tests/$(t),$($(t)_SRCS),$($(t)_LIBS))))
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+unit: $(addprefix $(B)/tests/,$(UNIT_TESTS) $(TEST_TOOLS))
+
+# The sanitizer build is a second tree built by a nested make.
+asan:
+	$(MAKE) B=build/asan SAN=1 all unit
+
+# check, demo and bench install what is missing first (as root), then build
+check:
+	MAKE="$(MAKE)" scripts/check
+
+demo:
+	MAKE="$(MAKE)" scripts/demo
+
+bench:
+	MAKE="$(MAKE)" scripts/bench
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	for b in $(BINS); do install -m 0755 $(B)/$$b $(DESTDIR)$(BINDIR)/$$b; done
+	for m in $(MANPAGES); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man1/; done
+	@for b in $(BINS); do \
+	  caps=$$(sed -n "s/^$$b[[:space:]]*//p" caps.list); \
+	  [ -n "$$caps" ] || continue; \
+	  if [ -n "$(DESTDIR)" ] || [ "$$(id -u)" != 0 ]; then \
+	    echo "run as root: setcap $$caps $(BINDIR)/$$b"; \
+	  else \
+	    echo "setcap $$caps $(BINDIR)/$$b"; \
+	    setcap "$$caps" $(BINDIR)/$$b || exit 1; \
+	  fi; \
+	done
+
+uninstall:
+	for b in $(BINS); do rm -f $(DESTDIR)$(BINDIR)/$$b; done
+	for m in $(MANPAGES); do rm -f $(DESTDIR)$(MANDIR)/man1/$$(basename $$m); done
+
+# Both compilers, warnings as errors.
+compilers:
+	$(MAKE) B=build/gcc CC=gcc all unit
+	$(MAKE) B=build/clang CC=clang all unit
+
+clean:
+	rm -rf build
+
+.PHONY: all unit asan check demo bench install uninstall compilers clean fuzz-build fuzz
+.DELETE_ON_ERROR:

@@ -1,0 +1,125 @@
+# tests/lib.sh - TAP helpers for the integration tests (bash).
+#
+# Environment, set by scripts/check:
+#   BRO_BIN        directory of the installed binaries under test (setcap'd)
+#   BRO_TOOLS      directory of the test tools (build/tests)
+#   BRO_TEST_USER  the unprivileged user the tests run binaries as
+#   BRO_MUST_WORK  1 (set under CI): a missing prerequisite fails, never skips
+#
+# Every test file: source this, call plan N, use ok/is/like, and rely on the
+# EXIT trap to kill what it started (register with cleanup_add).
+
+set -u
+: "${BRO_BIN:?run through scripts/check (BRO_BIN unset)}"
+: "${BRO_TOOLS:?run through scripts/check (BRO_TOOLS unset)}"
+BRO_TEST_USER=${BRO_TEST_USER:-brotest}
+BRO_MUST_WORK=${BRO_MUST_WORK:-0}
+
+_t_n=0
+_t_failed=0
+_t_cleanup=()
+T_TMP=$(mktemp -d /tmp/bro-test.XXXXXX)
+chmod 0755 "$T_TMP"
+
+plan() { echo "1..$1"; }
+
+ok() {			# ok COND-EXIT-STATUS DESCRIPTION
+	local st=$1; shift
+	_t_n=$((_t_n + 1))
+	if [ "$st" -eq 0 ]; then
+		echo "ok $_t_n - $*"
+	else
+		echo "not ok $_t_n - $*"
+		_t_failed=$((_t_failed + 1))
+	fi
+}
+
+is() {			# is GOT WANT DESCRIPTION
+	local got=$1 want=$2; shift 2
+	if [ "$got" = "$want" ]; then ok 0 "$*"; else
+		ok 1 "$*"; echo "#   got:  '$got'"; echo "#   want: '$want'"; fi
+}
+
+like() {		# like GOT EXTENDED-REGEX DESCRIPTION
+	local got=$1 re=$2; shift 2
+	if printf '%s' "$got" | grep -Eq -- "$re"; then ok 0 "$*"; else
+		ok 1 "$*"; echo "#   got:  '$got'"; echo "#   want: /$re/"; fi
+}
+
+diag() { echo "# $*"; }
+
+# require CMD...: a missing prerequisite fails the whole file under CI
+require() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 && continue
+		if [ "$BRO_MUST_WORK" = 1 ]; then
+			echo "Bail out! $c missing (scripts/setup installs it)"
+			exit 1
+		fi
+		echo "1..0 # SKIP $c missing (run scripts/setup, or BRO_MUST_WORK=1 to fail)"
+		exit 0
+	done
+}
+
+cleanup_add() { _t_cleanup+=("$*"); }
+
+_t_exit() {
+	local i
+	for ((i = ${#_t_cleanup[@]} - 1; i >= 0; i--)); do
+		eval "${_t_cleanup[$i]}" >/dev/null 2>&1 || true
+	done
+	rm -rf "$T_TMP"
+}
+trap _t_exit EXIT
+
+T_UID=$(id -u "$BRO_TEST_USER" 2>/dev/null) || {
+	echo "Bail out! test user $BRO_TEST_USER missing (scripts/setup creates it)"
+	exit 1
+}
+T_HOME=$(getent passwd "$BRO_TEST_USER" | cut -d: -f6)
+T_RUNTIME=/run/user/$T_UID
+T_PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
+
+# as_user CMD...: run as the test user with a clean, minimal environment
+as_user() {
+	runuser -u "$BRO_TEST_USER" -- env -i PATH="$T_PATH" HOME="$T_HOME" \
+		USER="$BRO_TEST_USER" XDG_RUNTIME_DIR="$T_RUNTIME" \
+		${T_ENV:-} "$@"
+}
+
+# free_port: a TCP port nothing on loopback listens on now
+free_port() {
+	local p
+	for _ in $(seq 1 50); do
+		p=$((20000 + RANDOM % 30000))
+		ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }
+	done
+	return 1
+}
+
+# wait_for SECONDS CMD...: poll CMD every 50 ms until it succeeds
+wait_for() {
+	local deadline=$(( $(date +%s%N) + $1 * 1000000000 )); shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$(date +%s%N)" -lt "$deadline" ] || return 1
+		sleep 0.05
+	done
+}
+
+# user_netns_start: as the test user, a sleeper in a new user+net namespace;
+# prints its PID (killed at exit)
+user_netns_start() {
+	local f="$T_TMP/userns.$RANDOM"
+	as_user sh -c "unshare -Urn sleep 600 </dev/null >/dev/null 2>&1 & echo \$! > $f"
+	local pid; pid=$(cat "$f")
+	cleanup_add "kill $pid"
+	# the sleeper has entered its namespaces once its netns differs from ours
+	wait_for 5 test "$(readlink /proc/$pid/ns/net)" != "$(readlink /proc/self/ns/net)"
+	echo "$pid"
+}
+
+done_testing() {
+	echo "# $_t_n tests, $_t_failed failed"
+	[ "$_t_failed" -eq 0 ]
+}
