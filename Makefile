@@ -9,7 +9,9 @@
 #   make bench      peer comparisons
 #   make install    PREFIX=/usr/local; as root also applies file capabilities
 #
-# Each program lives in src/NAME/ with a module.mk that adds itself to BINS.
+# Each program lives in src/NAME/ with a module.mk that adds itself to BINS
+# (NAME_SRCS, NAME_LIBS), and may add UNIT_TESTS, TEST_TOOLS and FUZZERS
+# (each with _SRCS, _LIBS, _CPPFLAGS) the same way.
 
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
@@ -61,19 +63,20 @@ all: $(addprefix $(B)/,$(BINS))
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(OBJ_CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(LIBBRO): $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-# $(call program,NAME,SOURCES,LIBS)
+# $(call program,NAME,SOURCES,LIBS,CPPFLAGS)
 define program
 $(B)/$(1): $(2:%.c=$(B)/%.o) $(LIBBRO)
 	$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $(3)
+$(2:%.c=$(B)/%.o): OBJ_CPPFLAGS += $(4)
 endef
-$(foreach p,$(BINS),$(eval $(call program,$(p),$($(p)_SRCS),$($(p)_LIBS))))
-$(foreach t,$(UNIT_TESTS) $(TEST_TOOLS),$(eval $(call program,tests/$(t),$($(t)_SRCS),$($(t)_LIBS))))
+$(foreach p,$(BINS),$(eval $(call program,$(p),$($(p)_SRCS),$($(p)_LIBS),$($(p)_CPPFLAGS))))
+$(foreach t,$(UNIT_TESTS) $(TEST_TOOLS),$(eval $(call program,tests/$(t),$($(t)_SRCS),$($(t)_LIBS),$($(t)_CPPFLAGS))))
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
