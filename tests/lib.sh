@@ -6,7 +6,7 @@
 #   BRO_TEST_USER  the unprivileged user the tests run binaries as
 #   BRO_MUST_WORK  1 (set under CI): a missing prerequisite fails, never skips
 #
-# Every test file: source this, call plan N, use ok/is/like, and rely on the
+# Every test file: source this, use ok/is/like, end with done_testing, rely on the
 # EXIT trap to kill what it started (register with cleanup_add).
 
 set -u
@@ -21,15 +21,20 @@ _t_cleanup=()
 T_TMP=$(mktemp -d /tmp/bro-test.XXXXXX)
 chmod 0755 "$T_TMP"
 
-plan() { echo "1..$1"; }
+# The plan is printed by done_testing at the end (a file that dies early
+# prints none, and prove fails it); plan N is for files that know N up front.
+_t_planned=0
+plan() { echo "1..$1"; _t_planned=1; }
 
 ok() {			# ok COND-EXIT-STATUS DESCRIPTION
 	local st=$1; shift
+	local desc="$*"
+	desc=${desc//$'\n'/ | }
 	_t_n=$((_t_n + 1))
 	if [ "$st" -eq 0 ]; then
-		echo "ok $_t_n - $*"
+		echo "ok $_t_n - $desc"
 	else
-		echo "not ok $_t_n - $*"
+		echo "not ok $_t_n - $desc"
 		_t_failed=$((_t_failed + 1))
 	fi
 }
@@ -107,19 +112,40 @@ wait_for() {
 	done
 }
 
-# user_netns_start: as the test user, a sleeper in a new user+net namespace;
-# prints its PID (killed at exit)
+# user_netns_start [CMD...]: as the test user, start CMD (default: a sleeper)
+# in a new user+net namespace with lo up; sets NS_PID (killed at exit)
 user_netns_start() {
-	local f="$T_TMP/userns.$RANDOM"
-	as_user sh -c "unshare -Urn sleep 600 </dev/null >/dev/null 2>&1 & echo \$! > $f"
-	local pid; pid=$(cat "$f")
-	cleanup_add "kill $pid"
-	# the sleeper has entered its namespaces once its netns differs from ours
-	wait_for 5 test "$(readlink /proc/$pid/ns/net)" != "$(readlink /proc/self/ns/net)"
-	echo "$pid"
+	local d; d=$(user_dir)
+	local cmd=${*:-sleep 600}
+	as_user sh -c "unshare -Urn sh -c 'ip link set lo up && exec $cmd' \
+		</dev/null >$d/log 2>&1 & echo \$! > $d/pid"
+	NS_PID=$(cat "$d/pid")
+	cleanup_add "kill $NS_PID"
+	# the child has entered its namespaces once its netns differs from ours
+	wait_for 5 test "$(readlink /proc/$NS_PID/ns/net)" != "$(readlink /proc/self/ns/net)"
 }
 
 done_testing() {
+	[ "$_t_planned" = 1 ] || echo "1..$_t_n"
 	echo "# $_t_n tests, $_t_failed failed"
 	[ "$_t_failed" -eq 0 ]
+}
+
+# kv TEXT KEY: the value of "KEY value" in probe output
+kv() { printf '%s\n' "$1" | sed -n "s/^$2 //p" | head -1; }
+
+# ns_inode PID: the inode of PID's network namespace
+ns_inode() { stat -L -c %i "/proc/$1/ns/net"; }
+
+# user_dir: a fresh directory the test user owns (under T_TMP)
+user_dir() {
+	local d; d=$(mktemp -d "$T_TMP/u.XXXXXX")
+	chown "$BRO_TEST_USER:" "$d"
+	echo "$d"
+}
+
+# elapsed_ms CMD...: run CMD, print its wall time in ms on fd 3-less stdout
+elapsed_ms() {
+	local t0 t1; t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N)
+	echo $(( (t1 - t0) / 1000000 ))
 }

@@ -3,7 +3,7 @@
  * probe - what a command exec'd by bro-helper sees, one "key value" a line:
  *	netns <inode>, CapInh/CapPrm/CapEff/CapBnd/CapAmb <hex>, NoNewPrivs <n>,
  *	fds <open fds, comma-separated>, LISTEN_PID/LISTEN_FDS/LISTEN_FDNAMES,
- *	uid <uid>. Used by the integration tests; prints nothing else.
+ *	uid <uid>, pid <pid>. Used by the integration tests; prints nothing else.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -48,5 +48,6 @@ int main(void)
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
 		printf("%s %s\n", vars[i], getenv(vars[i]) ?: "-");
 	printf("uid %u\n", (unsigned)getuid());
+	printf("pid %d\n", (int)getpid());
 	return 0;
 }

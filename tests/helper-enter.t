@@ -1,0 +1,84 @@
+#!/bin/bash
+# bro-helper enters a network namespace the test user made, and the command
+# it execs holds no capability, has no_new_privs, and only fds 0-2 plus the
+# socket-activation fds.
+. "$(dirname "$0")/lib.sh"
+require unshare runuser
+H=$BRO_BIN/bro-helper
+P=$BRO_TOOLS/probe
+NOCAP=$T_TMP/bro-helper-nocap
+cp "$H" "$NOCAP"		# a copy carries no file capability
+chmod 0755 "$NOCAP"
+
+like "$(getcap "$H")" "cap_sys_admin[=+]ep" "installed bro-helper carries cap_sys_admin+ep"
+is "$(getcap "$NOCAP")" "" "the copy carries none"
+
+user_netns_start
+pid=$NS_PID
+want=$(ns_inode "$pid")
+
+# --- the setcap path, --pid ---
+out=$(as_user "$H" --pid "$pid" -- "$P" 2>&1); st=$?
+is "$st" 0 "--pid: exit 0"
+is "$(kv "$out" netns)" "$want" "--pid: command runs in the target netns"
+for c in CapInh CapPrm CapEff CapAmb; do
+	is "$(kv "$out" $c)" 0000000000000000 "--pid: $c is zero"
+done
+is "$(kv "$out" NoNewPrivs)" 1 "--pid: NoNewPrivs is 1"
+is "$(kv "$out" fds)" "0,1,2" "--pid: only fds 0-2 are open"
+is "$(kv "$out" uid)" "$T_UID" "--pid: the command keeps the caller's uid"
+is "$(kv "$out" LISTEN_PID)" "-" "--pid: no LISTEN_PID invented without LISTEN_FDS"
+
+# --- --netns-path, --allow-new-privs ---
+out=$(as_user "$H" --allow-new-privs --netns-path "/proc/$pid/ns/net" -- "$P" 2>&1)
+is "$(kv "$out" netns)" "$want" "--netns-path /proc/PID/ns/net: enters"
+is "$(kv "$out" NoNewPrivs)" 0 "--allow-new-privs: NoNewPrivs stays 0"
+is "$(kv "$out" CapPrm)" 0000000000000000 "--allow-new-privs: still no capability"
+
+# --- socket-activation fds kept, others closed, LISTEN_PID rewritten ---
+out=$(as_user sh -c "exec 7</dev/null 8</dev/null 3</dev/null 4</dev/null; \
+	LISTEN_FDS=2 LISTEN_FDNAMES=a:b LISTEN_PID=\$\$ exec $H --pid $pid -- $P" 2>&1)
+is "$(kv "$out" fds)" "0,1,2,3,4" "LISTEN_FDS=2: fds 3 and 4 kept, 7 and 8 closed"
+is "$(kv "$out" LISTEN_FDS)" 2 "LISTEN_FDS kept"
+is "$(kv "$out" LISTEN_FDNAMES)" "a:b" "LISTEN_FDNAMES kept"
+is "$(kv "$out" LISTEN_PID)" "$(kv "$out" pid)" "LISTEN_PID is the command's own PID"
+out=$(as_user sh -c "exec 3</dev/null; LISTEN_FDS=1 exec $H --pid $pid -- $P" 2>&1)
+is "$(kv "$out" LISTEN_PID)" "$(kv "$out" pid)" "LISTEN_FDS without LISTEN_PID: LISTEN_PID set to ours"
+out=$(as_user sh -c "exec 3</dev/null; LISTEN_FDS=1 LISTEN_PID=1 exec $H --pid $pid -- $P" 2>&1)
+like "$out" "LISTEN_PID=1 is not this process" "LISTEN_PID of another process: warned"
+is "$(kv "$out" fds)" "0,1,2" "  and its fds are not passed on"
+is "$(kv "$out" LISTEN_FDS)" "-" "  nor LISTEN_FDS"
+
+# --- a netns owned by a nested user namespace the user made ---
+d=$(user_dir)
+as_user sh -c "unshare -Ur unshare -Urn sleep 600 </dev/null >/dev/null 2>&1 & echo \$! > $d/pid"
+npid=$(cat "$d/pid"); cleanup_add "kill $npid"
+wait_for 5 test "$(readlink /proc/$npid/ns/net)" != "$(readlink /proc/$pid/ns/net)" -a \
+	"$(readlink /proc/$npid/ns/net)" != "$(readlink /proc/self/ns/net)"
+out=$(as_user "$H" --pid "$npid" -- "$P" 2>&1)
+is "$(kv "$out" netns)" "$(ns_inode "$npid")" "nested user namespaces: enters the inner netns"
+
+# --- without the file capability: via the user namespace ---
+out=$(as_user "$NOCAP" --pid "$pid" -- "$P" 2>&1); st=$?
+is "$st" 0 "no setcap, --userns=auto: exit 0"
+is "$(kv "$out" netns)" "$want" "no setcap, --userns=auto: enters via the user namespace"
+for c in CapInh CapPrm CapEff CapAmb CapBnd; do
+	is "$(kv "$out" $c)" 0000000000000000 "no setcap: $c is zero (root in the userns gets nothing)"
+done
+is "$(kv "$out" NoNewPrivs)" 1 "no setcap: NoNewPrivs is 1"
+out=$(as_user "$NOCAP" --allow-new-privs --pid "$pid" -- sh -c 'exec '"$P" 2>&1)
+is "$(kv "$out" CapEff)" 0000000000000000 "no setcap, --allow-new-privs: root in the userns regains nothing across exec (SECBIT_NOROOT)"
+out=$(as_user "$NOCAP" --userns=never --pid "$pid" -- "$P" 2>&1); st=$?
+is "$st" 77 "no setcap, --userns=never: exit 77"
+like "$out" "lacks CAP_SYS_ADMIN" "  and says why"
+out=$(as_user "$H" --userns=always --pid "$pid" -- "$P" 2>&1)
+is "$(kv "$out" netns)" "$want" "setcap, --userns=always: enters via the user namespace"
+is "$(kv "$out" CapBnd)" 0000000000000000 "  with an empty bounding set"
+
+# --- exec failures as env(1) ---
+out=$(as_user "$H" --pid "$pid" -- /nonexistent/cmd 2>&1); st=$?
+is "$st" 127 "command not found: exit 127"
+like "$out" "execvp\(/nonexistent/cmd\): No such file" "  named"
+out=$(as_user "$H" --pid "$pid" -- /etc/passwd 2>&1); st=$?
+is "$st" 126 "command not executable: exit 126"
+done_testing
