@@ -149,3 +149,21 @@ elapsed_ms() {
 	local t0 t1; t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N)
 	echo $(( (t1 - t0) / 1000000 ))
 }
+
+# podman_image NAME: import a busybox-static rootfs as localhost/NAME for the
+# test user (no registry here); sets T_PODMAN for running podman as the user
+podman_image() {
+	local root="$T_TMP/rootfs.$1" a
+	mkdir -p "$root/bin" "$root/tmp" "$root/etc"
+	cp /bin/busybox "$root/bin/busybox"
+	for a in $("$root/bin/busybox" --list); do
+		[ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"
+	done
+	echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
+	chmod 1777 "$root/tmp"
+	tar -C "$root" -cf "$T_TMP/$1.tar" . && chmod 0644 "$T_TMP/$1.tar"
+	as_user sh -c "cd && podman import -q $T_TMP/$1.tar localhost/$1" >/dev/null
+}
+
+# upodman ARGS...: podman as the test user
+upodman() { as_user sh -c 'cd && exec podman "$@"' podman "$@"; }
