@@ -31,6 +31,10 @@ HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong \
 	-fstack-clash-protection -fPIE -fno-strict-overflow
 HARDEN_LD := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--as-needed
 
+# the sanitizer tree is always built with sanitizers, however it is named
+ifeq ($(B),build/asan)
+SAN := 1
+endif
 ifeq ($(SAN),1)
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
