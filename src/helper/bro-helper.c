@@ -50,7 +50,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/capability.h>
-#include <linux/nsfs.h>
 #include <linux/securebits.h>
 #include <sched.h>
 #include <stdio.h>
@@ -67,6 +66,7 @@
 #include "conf.h"
 #include "listenfds.h"
 #include "log.h"
+#include "nsutil.h"
 
 #ifndef PIDFD_GET_NET_NAMESPACE		/* Linux 6.11, linux/pidfd.h */
 #define PIDFD_GET_NET_NAMESPACE _IO(0xFF, 4)
@@ -76,7 +76,6 @@
 #define EXIT_NOPERM	77	/* sysexits.h EX_NOPERM */
 #define EXIT_NOTFOUND	1
 #define EXIT_FAIL	1
-#define USERNS_DEPTH_MAX 33	/* the kernel nests at most 32 */
 
 #define HINT_CAP "is bro-helper installed with setcap cap_sys_admin+ep, " \
 		 "and does the container belong to you?"
@@ -166,78 +165,14 @@ static int open_path_netns(const char *path)
 /* stage 4: a network namespace, and not something else? */
 static void check_netns_type(int nsfd, const char *name)
 {
-	int type = ioctl(nsfd, NS_GET_NSTYPE);
+	int type = ns_type(nsfd);
 
 	if (type < 0)
 		log_die(EXIT_NOTFOUND, "ioctl(%s, NS_GET_NSTYPE): %s (not a namespace file)",
-			name, strerror(errno));
+			name, strerror(-type));
 	if (type != CLONE_NEWNET)
 		log_die(EXIT_NOTFOUND, "%s: not a network namespace (%s)", name,
-			type == CLONE_NEWNS ? "a mount namespace" :
-			type == CLONE_NEWUSER ? "a user namespace" :
-			type == CLONE_NEWPID ? "a PID namespace" :
-			type == CLONE_NEWUTS ? "a UTS namespace" :
-			type == CLONE_NEWIPC ? "an IPC namespace" :
-			type == CLONE_NEWCGROUP ? "a cgroup namespace" :
-			type == CLONE_NEWTIME ? "a time namespace" :
-			"another namespace type");
-}
-
-static int same_file(int a, int b)
-{
-	struct stat sa, sb;
-
-	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
-	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
-/**
- * owned_userns() - the user namespace to join for @nsfd, if the caller owns it
- * @nsfd:	the network namespace
- * @uid:	the caller's real UID
- *
- * Walks from the netns's owning user namespace up to the one whose parent is
- * our own; the caller owns the netns when that one was created by @uid.
- * Return: an fd of the netns's owning user namespace, or -1 if not owned
- */
-static int owned_userns(int nsfd, uid_t uid)
-{
-	int self, owner, cur, parent, depth;
-	uid_t creator;
-
-	self = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
-	if (self < 0)
-		log_die(EXIT_FAIL, "open(/proc/self/ns/user): %s (is /proc mounted?)",
-			strerror(errno));
-	owner = ioctl(nsfd, NS_GET_USERNS);
-	if (owner < 0) {		/* EPERM: an ancestor of ours owns it */
-		close(self);
-		return -1;
-	}
-	cur = owner;
-	for (depth = 0; depth < USERNS_DEPTH_MAX; depth++) {
-		parent = ioctl(cur, NS_GET_PARENT);
-		if (parent < 0)		/* initial, or outside our scope */
-			break;
-		if (same_file(parent, self)) {
-			close(parent);
-			if (ioctl(cur, NS_GET_OWNER_UID, &creator) < 0 ||
-			    creator != uid)
-				break;
-			if (cur != owner)
-				close(cur);
-			close(self);
-			return owner;
-		}
-		if (cur != owner)
-			close(cur);
-		cur = parent;
-	}
-	if (cur != owner)
-		close(cur);
-	close(owner);
-	close(self);
-	return -1;
+			ns_type_name(type));
 }
 
 /* stage 4: the administrator's grants, from a root-owned file only */
@@ -371,7 +306,10 @@ int main(int argc, char **argv)
 
 	/* 4. authorize, on the fd */
 	check_netns_type(nsfd, target);
-	usernsfd = owned_userns(nsfd, uid);
+	usernsfd = ns_owned_userns(nsfd, uid);
+	if (usernsfd < 0 && usernsfd != -EPERM)
+		log_die(EXIT_FAIL, "ownership of %s: %s (is /proc mounted?)",
+			target, strerror(-usernsfd));
 	owned = usernsfd >= 0;
 	if (!owned && !granted_by_conf(nsfd, uid))
 		log_die(EXIT_NOPERM, "%s: refused: the network namespace is not in a user namespace created by uid %u (not in one you own; an administrator may grant it in %s)",
