@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * render.c - the unit files, as text. Every value was validated by opts.c
+ * to contain nothing a unit file or sh(1) would reinterpret, so values are
+ * pasted without quoting; the only escaping is systemd's "$$" for a literal
+ * '$' in ExecStart=.
+ *
+ * On demand (A):
+ *   NAME.socket             listens on the host; starts NAME.service
+ *   NAME.service            bro-helper --pid <A's PID> -- bro-proxyd ... TARGET;
+ *                           BindsTo= + After= the container unit, so the
+ *                           container is up before the proxy, and the proxy
+ *                           goes when the container goes
+ *   NAME-container.service  podman start/stop; StopWhenUnneeded=true stops it
+ *                           once NAME.service, its only user, has exited idle
+ *   (with --quadlet UNIT: no container unit, but UNIT.d/50-bro-unit.conf
+ *   adding StopWhenUnneeded=true to the Quadlet-generated one)
+ * Cross-over (B reaches A):
+ *   B-to-NAME.service       bro-helper --pid <B's PID> -- bro-proxyd
+ *                           --listen=ADDR:PORT VIA; part of B-container.service
+ *   B-container.service     podman start/stop of B, started by the user
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render.h"
+
+static void header(FILE *f, const struct unit_opts *o)
+{
+	fprintf(f, UNIT_MAGIC ": rerun bro-unit to change this file.\n"
+		   "# %s\n", o->cmdline);
+}
+
+static bool has_unix_listener(const struct unit_opts *o)
+{
+	int i;
+
+	for (i = 0; i < o->n_listen; i++)
+		if (o->listen[i][0] == '/' || o->listen[i][0] == '%')
+			return true;
+	return false;
+}
+
+/* exec_proxy() - the ExecStart= that enters @container's network namespace
+ * and runs the proxy there with @args. The PID is looked up at each start:
+ * a container gets a new one every time it starts. */
+static void exec_proxy(FILE *f, const struct unit_opts *o,
+		       const char *container, const char *args)
+{
+	fprintf(f,
+		"ExecStart=/bin/sh -c 'pid=$$(%s inspect --format \"{{.State.Pid}}\" %s) && exec %s/bro-helper --pid \"$$pid\" -- %s/bro-proxyd %s'\n",
+		o->podman, container, o->bindir, o->bindir, args);
+}
+
+static void render_socket(FILE *f, const struct unit_opts *o)
+{
+	int i;
+
+	header(f, o);
+	fprintf(f, "[Unit]\n"
+		   "Description=bro: on-demand socket of container %s\n"
+		   "\n[Socket]\n", o->container);
+	for (i = 0; i < o->n_listen; i++)
+		fprintf(f, "ListenStream=%s\n", o->listen[i]);
+	fprintf(f, "NoDelay=true\nBacklog=%u\n", o->backlog);
+	if (has_unix_listener(o))
+		fprintf(f, "# only this user may connect to the unix socket\n"
+			   "SocketMode=0600\nDirectoryMode=0700\n");
+	fprintf(f, "\n[Install]\nWantedBy=sockets.target\n");
+}
+
+static void render_proxy_service(FILE *f, const struct unit_opts *o)
+{
+	char args[256];
+
+	header(f, o);
+	fprintf(f, "[Unit]\n"
+		   "Description=bro: proxy from %s.socket into container %s (%s)\n"
+		   "Requires=%s.socket\n"
+		   "After=%s.socket\n"
+		   "# the container is up before the proxy starts, and the proxy stops\n"
+		   "# when the container stops; once the proxy has exited idle, nothing\n"
+		   "# needs %s and it stops itself (StopWhenUnneeded=true)\n"
+		   "BindsTo=%s\n"
+		   "After=%s\n"
+		   "\n[Service]\n"
+		   "# the proxy exits 0 after --exit-idle-time without connections;\n"
+		   "# the socket starts it again on the next one\n",
+		o->name, o->container, o->target, o->name, o->name,
+		o->container_unit, o->container_unit, o->container_unit);
+	snprintf(args, sizeof(args), "--connect-timeout=%s --exit-idle-time=%s %s",
+		 o->connect_timeout, o->idle, o->target);
+	exec_proxy(f, o, o->container, args);
+}
+
+static void render_container(FILE *f, const struct unit_opts *o,
+			     const char *container, bool on_demand)
+{
+	header(f, o);
+	fprintf(f, "[Unit]\n");
+	if (on_demand)
+		fprintf(f, "Description=bro: container %s, run while %s.service needs it\n"
+			   "StopWhenUnneeded=true\n", container, o->name);
+	else
+		fprintf(f, "Description=bro: container %s\n", container);
+	fprintf(f, "\n[Service]\n"
+		   "# a unit of its own: podman never sees the socket's LISTEN_FDS\n"
+		   "# (it would pass them into the container)\n"
+		   "Type=oneshot\n"
+		   "RemainAfterExit=yes\n"
+		   "ExecStart=%s start %s\n"
+		   "ExecStop=%s stop --time 10 %s\n",
+		o->podman, container, o->podman, container);
+	if (!on_demand)
+		fprintf(f, "\n[Install]\nWantedBy=default.target\n");
+}
+
+static void render_quadlet_dropin(FILE *f, const struct unit_opts *o)
+{
+	header(f, o);
+	fprintf(f, "# added to the Quadlet-generated %s: stop the container once\n"
+		   "# %s.service, the on-demand proxy, has exited idle\n"
+		   "[Unit]\nStopWhenUnneeded=true\n",
+		o->container_unit, o->name);
+}
+
+static void render_cross(FILE *f, const struct unit_opts *o)
+{
+	char args[256];
+
+	header(f, o);
+	fprintf(f, "[Unit]\n"
+		   "Description=bro: %s inside container %s, to %s's %s\n"
+		   "# runs while container %s runs\n"
+		   "BindsTo=%s\n"
+		   "After=%s\n"
+		   "# %s.socket listens on %s and starts %s on the first connection\n"
+		   "Wants=%s.socket\n"
+		   "After=%s.socket\n"
+		   "\n[Service]\n",
+		o->in_container, o->from, o->container, o->via, o->from,
+		o->container_unit, o->container_unit, o->name, o->via,
+		o->container, o->name, o->name);
+	snprintf(args, sizeof(args), "--listen=%s --connect-timeout=%s %s",
+		 o->in_container, o->connect_timeout, o->via);
+	exec_proxy(f, o, o->from, args);
+	fprintf(f, "\n[Install]\nWantedBy=%s\n", o->container_unit);
+}
+
+enum kind { K_SOCKET, K_PROXY, K_CONTAINER, K_QUADLET, K_CROSS, K_FROM };
+
+/* add() - render file @name (built by the caller) of kind @k */
+static int add(struct unit_file *files, int *n, const struct unit_opts *o,
+	       enum kind k, const char *name)
+{
+	struct unit_file *u = &files[*n];
+	size_t len = 0;
+	char *slash;
+	FILE *f;
+
+	snprintf(u->name, sizeof(u->name), "%s", name);
+	slash = strrchr(u->name, '/');
+	u->subdir = slash ? (size_t)(slash - u->name) : 0;
+	u->text = NULL;
+	f = open_memstream(&u->text, &len);
+	if (!f)
+		return -ENOMEM;
+	switch (k) {
+	case K_SOCKET:
+		render_socket(f, o);
+		break;
+	case K_PROXY:
+		render_proxy_service(f, o);
+		break;
+	case K_CONTAINER:
+		render_container(f, o, o->container, true);
+		break;
+	case K_QUADLET:
+		render_quadlet_dropin(f, o);
+		break;
+	case K_CROSS:
+		render_cross(f, o);
+		break;
+	case K_FROM:
+		render_container(f, o, o->from, false);
+		break;
+	}
+	if (fclose(f) != 0 || !u->text) {
+		free(u->text);
+		u->text = NULL;
+		return -ENOMEM;
+	}
+	(*n)++;
+	return 0;
+}
+
+int unit_render(const struct unit_opts *o, struct unit_file *files, int *n)
+{
+	char name[sizeof(files->name)];
+	int r;
+
+	*n = 0;
+	if (o->mode == UNIT_MODE_ONDEMAND) {
+		snprintf(name, sizeof(name), "%s.socket", o->name);
+		r = add(files, n, o, K_SOCKET, name);
+		snprintf(name, sizeof(name), "%s.service", o->name);
+		if (!r)
+			r = add(files, n, o, K_PROXY, name);
+		snprintf(name, sizeof(name), "%s.d/50-bro-unit.conf",
+			 o->container_unit);
+		if (!r)
+			r = add(files, n, o, o->quadlet ? K_QUADLET : K_CONTAINER,
+				o->quadlet ? name : o->container_unit);
+	} else {
+		snprintf(name, sizeof(name), "%s-to-%s.service", o->from,
+			 o->name);
+		r = add(files, n, o, K_CROSS, name);
+		if (!r)
+			r = add(files, n, o, K_FROM, o->container_unit);
+	}
+	if (r < 0) {
+		unit_files_free(files, *n);
+		*n = 0;
+	}
+	return r;
+}
+
+void unit_files_free(struct unit_file *files, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		free(files[i].text);
+		files[i].text = NULL;
+	}
+}
+
+void unit_next_steps(const struct unit_opts *o, FILE *out)
+{
+	if (o->mode == UNIT_MODE_ONDEMAND) {
+		fprintf(out, "next:\n"
+			"  systemctl --user daemon-reload && systemctl --user enable --now %s.socket\n",
+			o->name);
+		if (o->quadlet)
+			fprintf(out,
+				"Quadlet: in the .container file of %s, remove every PublishPort= line,\n"
+				"  set Network=none and remove its [Install] section, so that it starts\n"
+				"  on demand only (a drop-in cannot remove PublishPort=)\n",
+				o->container_unit);
+		else
+			fprintf(out,
+				"the container must exist, without published ports, e.g.:\n"
+				"  podman create --name %s --network=none ...\n",
+				o->container);
+	} else {
+		fprintf(out, "next:\n"
+			"  systemctl --user daemon-reload && systemctl --user enable %s-to-%s.service && systemctl --user start %s\n"
+			"%s.socket must listen on %s, e.g. from:\n"
+			"  bro-unit --container %s --listen %s --target ADDR:PORT\n",
+			o->from, o->name, o->container_unit, o->name, o->via,
+			o->container, o->via);
+	}
+}
