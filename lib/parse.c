@@ -130,3 +130,21 @@ int parse_timespan_usec(const char *s, uint64_t *usec)
 	*usec = total;
 	return 0;
 }
+
+int parse_long_option(const char *name, int argc, char **argv, int *i,
+		      const char **val)
+{
+	size_t n = strlen(name);
+	const char *arg = argv[*i];
+
+	if (strncmp(arg, name, n))
+		return 0;
+	if (arg[n] == '=') {
+		*val = arg + n + 1;
+		return 1;
+	}
+	if (arg[n])
+		return 0;
+	*val = *i + 1 < argc ? argv[++*i] : NULL;
+	return 1;
+}

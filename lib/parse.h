@@ -18,4 +18,16 @@ int parse_pid(const char *s, int *pid);
  */
 int parse_timespan_usec(const char *s, uint64_t *usec);
 
+/**
+ * parse_long_option() - match argv[*i] against "--name VALUE" / "--name=VALUE"
+ * @name:	"--name"
+ * @argc, @argv, @i:	the command line and the index of the current argument;
+ *		*@i is advanced past a separate VALUE
+ * @val:	the value, or NULL when "--name" is the last argument
+ *
+ * Return: 1 when argv[*i] is this option (check *@val), 0 when it is not
+ */
+int parse_long_option(const char *name, int argc, char **argv, int *i,
+		      const char **val);
+
 #endif

@@ -13,27 +13,14 @@
 #include "args.h"
 #include "parse.h"
 
-/* option_value() - match "--name" / "--name=value"; 1 on match, else 0 */
+/* option_value() - parse_long_option(), with the error for a missing value */
 static int option_value(const char *name, int argc, char **argv, int *i,
 			const char **val, char *err, size_t errlen)
 {
-	size_t n = strlen(name);
-	const char *arg = argv[*i];
-
-	if (strncmp(arg, name, n))
+	if (!parse_long_option(name, argc, argv, i, val))
 		return 0;
-	if (arg[n] == '=') {
-		*val = arg + n + 1;
-		return 1;
-	}
-	if (arg[n])
-		return 0;
-	if (*i + 1 >= argc) {
+	if (!*val)
 		snprintf(err, errlen, "%s needs a value", name);
-		*val = NULL;
-		return 1;
-	}
-	*val = argv[++*i];
 	return 1;
 }
 

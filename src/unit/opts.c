@@ -216,25 +216,6 @@ static const char *timespan(const char *s, bool infinity_ok, char *out,
 	return NULL;
 }
 
-/* option_value() - match "--name VALUE" or "--name=VALUE"; 1 on match */
-static int option_value(const char *name, int argc, char **argv, int *i,
-			const char **val)
-{
-	size_t n = strlen(name);
-	const char *arg = argv[*i];
-
-	if (strncmp(arg, name, n))
-		return 0;
-	if (arg[n] == '=') {
-		*val = arg + n + 1;
-		return 1;
-	}
-	if (arg[n])
-		return 0;
-	*val = *i + 1 < argc ? argv[++*i] : NULL;
-	return 1;
-}
-
 /* cmd_add() - append " --opt value" to the recorded command line */
 static void cmd_add(struct unit_opts *o, const char *opt, const char *val)
 {
@@ -275,34 +256,34 @@ static int parse_opts(int argc, char **argv, struct unit_opts *o,
 			o->dry_run = true;
 			continue;
 		}
-		if (option_value("--container", argc, argv, &i, &val))
+		if (parse_long_option("--container", argc, argv, &i, &val))
 			slot = &o->container, opt = "--container";
-		else if (option_value("--name", argc, argv, &i, &val))
+		else if (parse_long_option("--name", argc, argv, &i, &val))
 			slot = &o->name, opt = "--name";
-		else if (option_value("--from-container", argc, argv, &i, &val))
+		else if (parse_long_option("--from-container", argc, argv, &i, &val))
 			slot = &o->from, opt = "--from-container";
-		else if (option_value("--target", argc, argv, &i, &val))
+		else if (parse_long_option("--target", argc, argv, &i, &val))
 			slot = &target, opt = "--target";
-		else if (option_value("--listen-in-container", argc, argv, &i,
+		else if (parse_long_option("--listen-in-container", argc, argv, &i,
 				      &val))
 			slot = &in_container, opt = "--listen-in-container";
-		else if (option_value("--via", argc, argv, &i, &val))
+		else if (parse_long_option("--via", argc, argv, &i, &val))
 			slot = &via, opt = "--via";
-		else if (option_value("--quadlet", argc, argv, &i, &val))
+		else if (parse_long_option("--quadlet", argc, argv, &i, &val))
 			slot = &quadlet, opt = "--quadlet";
-		else if (option_value("--idle", argc, argv, &i, &val))
+		else if (parse_long_option("--idle", argc, argv, &i, &val))
 			slot = &idle, opt = "--idle";
-		else if (option_value("--connect-timeout", argc, argv, &i, &val))
+		else if (parse_long_option("--connect-timeout", argc, argv, &i, &val))
 			slot = &connect, opt = "--connect-timeout";
-		else if (option_value("--backlog", argc, argv, &i, &val))
+		else if (parse_long_option("--backlog", argc, argv, &i, &val))
 			slot = &backlog, opt = "--backlog";
-		else if (option_value("--dir", argc, argv, &i, &val))
+		else if (parse_long_option("--dir", argc, argv, &i, &val))
 			slot = &o->dir, opt = "--dir";
-		else if (option_value("--bindir", argc, argv, &i, &val))
+		else if (parse_long_option("--bindir", argc, argv, &i, &val))
 			slot = &o->bindir, opt = "--bindir";
-		else if (option_value("--podman", argc, argv, &i, &val))
+		else if (parse_long_option("--podman", argc, argv, &i, &val))
 			slot = &o->podman, opt = "--podman";
-		else if (option_value("--listen", argc, argv, &i, &val)) {
+		else if (parse_long_option("--listen", argc, argv, &i, &val)) {
 			if (!val)
 				FAIL("--listen needs a value");
 			if (o->n_listen >= UNIT_LISTEN_MAX)
