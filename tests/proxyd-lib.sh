@@ -2,11 +2,16 @@
 #
 #   server KIND ADDR [OPTS]   a tools/proxyd-peer.py server, as root; waits
 #                             until it listens; SERVER_PID
-#   peer ARGS...              a proxyd-peer.py client
+#   peer ARGS...              a proxyd-peer.py client (a function: in the
+#                             background use "${PEERCMD[@]}" ARGS... & so
+#                             that $! is python itself)
 #   proxy_activate SSA-ARGS... -- PROXYD-ARGS...
 #                             bro-proxyd under systemd-socket-activate, as
 #                             the test user; PROXY_PID, PROXY_LOG, PROXY_JOB
 #   proxy_run PROXYD-ARGS...  bro-proxyd alone (with --listen), the same
+#   pport                     a free TCP/UDP port below the ephemeral range
+#                             (lib.sh's free_port may hand out a port that
+#                             an outgoing connection holds)
 #   nfds PID                  how many fds PID has open
 #   conns PORT                established TCP connections to loopback PORT
 PEER="$(cd "$(dirname "$0")" && pwd)/tools/proxyd-peer.py"
@@ -17,9 +22,20 @@ server() {
 	python3 "$PEER" serve "$kind" "$addr" --ready "$r" "$@" </dev/null >/dev/null 2>&1 &
 	SERVER_PID=$!
 	cleanup_add "kill $SERVER_PID"
-	wait_for 10 test -e "$r"
+	wait_for 10 test -e "$r" || diag "server $kind $addr did not start"
 }
 
+pport() {
+	local p lo
+	lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
+	for _ in $(seq 1 100); do
+		p=$((10000 + RANDOM % (lo - 10000)))
+		ss -Htuan "sport = :$p" | grep -q . || { echo "$p"; return; }
+	done
+	return 1
+}
+
+PEERCMD=(python3 "$PEER")
 peer() { python3 "$PEER" "$@"; }
 
 _proxy_start() {

@@ -1,0 +1,65 @@
+#!/bin/bash
+# bro-proxyd's limits: -c N holds exactly (client N+1 waits in the backlog
+# and is served once one leaves), --exit-idle-time, and 1,000 concurrent
+# connections with no fd left behind.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/proxyd-lib.sh"
+require systemd-socket-activate python3 ss
+plan 12
+
+# 1. -c 3: three held, the fourth waits, and gets in when one leaves
+b=$(pport); f=$(pport)
+server echo "127.0.0.1:$b"
+proxy_activate -l "127.0.0.1:$f" -- -c 3 "127.0.0.1:$b"
+"${PEERCMD[@]}" hold "127.0.0.1:$f" 2 --ready "$T_TMP/h1" & h1=$!
+cleanup_add "kill $h1"
+wait_for 10 test -e "$T_TMP/h1"
+"${PEERCMD[@]}" hold "127.0.0.1:$f" 1 --ready "$T_TMP/h2" & h2=$!
+cleanup_add "kill $h2"
+wait_for 10 test -e "$T_TMP/h2"
+is "$(cat "$T_TMP/h1" "$T_TMP/h2" | tr '\n' ' ')" "2 1 " "-c 3: three connections held"
+"${PEERCMD[@]}" req "127.0.0.1:$f" --data fourth --half-close --timeout 10 > "$T_TMP/fourth" & r4=$!
+cleanup_add "kill $r4"
+sleep 1
+is "$(conns "$b")" 3 "  the backend sees exactly 3 (a fourth waits)"
+is "$(cat "$T_TMP/fourth")" "" "  the fourth client has no answer yet"
+kill "$h2"
+wait "$r4"
+is "$(cat "$T_TMP/fourth")" "fourth<EOF>" "  one leaves: the fourth is served"
+is "$(grep -c '^bro-proxyd:' "$PROXY_LOG")" 0 "  nothing was refused or logged"
+kill "$h1"
+
+# 2. --exit-idle-time: exits after the last connection, not during one
+be=$(pport); fe=$(pport)
+server echo "127.0.0.1:$be"
+proxy_activate -l "127.0.0.1:$fe" -- --exit-idle-time=1s "127.0.0.1:$be"
+"${PEERCMD[@]}" hold "127.0.0.1:$fe" 1 --ready "$T_TMP/h3" & h3=$!
+cleanup_add "kill $h3"
+wait_for 10 test -e "$T_TMP/h3"
+sleep 2
+kill -0 "$PROXY_PID"; ok $? "--exit-idle-time=1s: alive while a connection is open (2 s)"
+kill "$h3"; t0=$(date +%s%N)
+wait_exit 5
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+is "$PROXY_STATUS" 0 "  exits with status 0 once idle"
+ok "$([ $ms -ge 800 ] && [ $ms -lt 3000 ] && echo 0 || echo 1)" "  after about 1 s (${ms} ms)"
+
+# 3. 1,000 concurrent connections, and the fds afterwards
+bk=$(pport); fk=$(pport)
+server echo "127.0.0.1:$bk"
+proxy_activate -l "127.0.0.1:$fk" -- -c 2000 "127.0.0.1:$bk"
+is "$(peer req "127.0.0.1:$fk" --data warm --half-close)" "warm<EOF>" "a first request"
+before=$(nfds "$PROXY_PID")
+"${PEERCMD[@]}" hold "127.0.0.1:$fk" 1000 --ready "$T_TMP/h4" & h4=$!
+cleanup_add "kill $h4"
+wait_for 40 test -e "$T_TMP/h4"
+is "$(cat "$T_TMP/h4" 2>/dev/null)" 1000 "1000 concurrent connections, each echoed"
+is "$(conns "$bk")" 1000 "  1000 backend connections open"
+during=$(nfds "$PROXY_PID")
+kill "$h4"
+wait_for 10 sh -c "[ \$(ss -Htn state established 'dport = :$bk' | wc -l) = 0 ]"
+sleep 0.2
+after=$(nfds "$PROXY_PID")
+diag "fds: $before before, $during with 1000 connections, $after after"
+is "$after" "$before" "  all closed: as many fds as before (no leak)"
+done_testing
