@@ -165,10 +165,13 @@ static void conn_connect_failed(struct proxyd *x, struct conn *c, int err)
 		c->r.fd[1] = -1;
 	}
 	if ((err == ECONNREFUSED || err == ENOENT || err == EAGAIN) &&
-	    c->give_up && x->now + c->backoff_ms * 1000ULL < c->give_up) {
-		/* the backend is not up yet: hold the client, try again */
+	    c->give_up && x->now < c->give_up) {
+		/* the backend is not up yet: hold the client, try again; the
+		 * last try is at the deadline */
+		uint64_t at = x->now + c->backoff_ms * 1000ULL;
+
 		c->state = C_BACKOFF;
-		pending_at(x, c, x->now + c->backoff_ms * 1000ULL);
+		pending_at(x, c, at < c->give_up ? at : c->give_up);
 		c->backoff_ms *= 2;
 		if (c->backoff_ms > BACKOFF_MAX_MS)
 			c->backoff_ms = BACKOFF_MAX_MS;
