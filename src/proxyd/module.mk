@@ -17,3 +17,7 @@ FUZZERS += fuzz-addr fuzz-proxyproto fuzz-fdnames
 fuzz-addr_SRCS := fuzz/fuzz-addr.c lib/addr.c lib/parse.c
 fuzz-proxyproto_SRCS := fuzz/fuzz-proxyproto.c lib/proxyproto.c lib/parse.c
 fuzz-fdnames_SRCS := fuzz/fuzz-fdnames.c lib/listenfds.c lib/parse.c
+
+# the load generator and echo server of bench/proxyd.sh
+TEST_TOOLS += proxyd-load
+proxyd-load_SRCS := tests/tools/proxyd-load.c

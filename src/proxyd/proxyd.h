@@ -46,6 +46,7 @@ enum conn_state { C_CONNECTING, C_BACKOFF, C_RELAY, C_DEAD };
 struct conn {
 	struct evh ev[2];
 	uint8_t state;
+	bool in_epoll;			/* r.fd[1] registered */
 	uint32_t backoff_ms;
 	struct relay r;
 	struct conn *prev, *next;

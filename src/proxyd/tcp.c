@@ -156,6 +156,15 @@ static int target_addr(struct proxyd *x, struct target *t)
 
 static void conn_connect(struct proxyd *x, struct conn *c);
 
+static bool tcp_established(int fd)
+{
+	struct tcp_info ti;
+	socklen_t sl = sizeof(ti);
+
+	return getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &sl) == 0 &&
+	       ti.tcpi_state == TCP_ESTABLISHED;
+}
+
 static void conn_connect_failed(struct proxyd *x, struct conn *c, int err)
 {
 	struct target *t = c->l->t;
@@ -164,6 +173,7 @@ static void conn_connect_failed(struct proxyd *x, struct conn *c, int err)
 		close(c->r.fd[1]);
 		c->r.fd[1] = -1;
 	}
+	c->in_epoll = false;
 	if ((err == ECONNREFUSED || err == ENOENT || err == EAGAIN) &&
 	    c->give_up && x->now < c->give_up) {
 		/* the backend is not up yet: hold the client, try again; the
@@ -218,6 +228,13 @@ static void conn_connect(struct proxyd *x, struct conn *c)
 	}
 	if (epoll_ctl(x->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		conn_connect_failed(x, c, errno);
+		return;
+	}
+	c->in_epoll = true;
+	/* to loopback the handshake is over before connect() returns: skip
+	 * the wait for EPOLLOUT */
+	if (fam != AF_UNIX && tcp_established(fd)) {
+		conn_established(x, c);
 		return;
 	}
 	pending_at(x, c, c->give_up ? c->give_up : UINT64_MAX);
@@ -275,8 +292,7 @@ static void conn_established(struct proxyd *x, struct conn *c)
 		}
 	}
 	/* connected at once (unix sockets): not in epoll yet */
-	if (epoll_ctl(x->epfd, EPOLL_CTL_ADD, c->r.fd[1], &ev) < 0 &&
-	    errno != EEXIST) {
+	if (!c->in_epoll && epoll_ctl(x->epfd, EPOLL_CTL_ADD, c->r.fd[1], &ev) < 0) {
 		log_warn("epoll_ctl(target socket): %s", strerror(errno));
 		conn_kill(x, c, true);
 		return;
