@@ -1,0 +1,168 @@
+#!/bin/bash
+# bench/proxyd.sh - bro-proxyd against its peers, same machine, same run:
+# direct loopback (no proxy), bro-proxyd, systemd-socket-proxyd, socat.
+# Rounds alternate between the peers; each figure is the median of its
+# rounds. Run by scripts/bench (make bench); takes about 3 minutes.
+#
+#   throughput   iperf3 -t $SECS, one stream
+#   conns/s      short connections: connect, 64 bytes each way, server
+#                closes ("Connection: close"), 32 at once (proxyd-load)
+#   latency      p50/p99 of a 64-byte round trip on one connection
+#   RSS          the proxy's VmRSS with $IDLE idle connections open
+#
+# Both proxies get their socket from systemd-socket-activate; socat forks a
+# process per connection (fork, reuseaddr). Everything on 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${ROUNDS:-3}
+SECS=${SECS:-3}
+# The RSS test: systemd-socket-proxyd holds 6 fds a connection (2 sockets,
+# 2 pipes), bro-proxyd 2; both get the hard RLIMIT_NOFILE (20000 here, and
+# no CAP_SYS_RESOURCE to raise it), so both are measured at $IDLE and
+# bro-proxyd alone at $IDLE_MAX.
+IDLE=${IDLE:-3000}
+IDLE_MAX=${IDLE_MAX:-9900}
+B=${B:-build}
+PX=$PWD/$B/bro-proxyd
+LOAD=$PWD/$B/tests/proxyd-load
+SSP=/lib/systemd/systemd-socket-proxyd
+for t in iperf3 socat systemd-socket-activate prlimit; do
+	command -v $t >/dev/null || { echo "bench/proxyd.sh: $t missing (scripts/setup)"; exit 1; }
+done
+[ -x "$PX" ] && [ -x "$LOAD" ] && [ -x "$SSP" ] || { echo "bench/proxyd.sh: build first"; exit 1; }
+
+work=$(mktemp -d /tmp/bro-bench-proxyd.XXXXXX)
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+port=$((21000 + RANDOM % 5000))
+# next_port: sets NP to a port nothing uses (no subshell: port must advance)
+next_port() {
+	port=$((port + 1))
+	while ss -Htuan "sport = :$port" | grep -q .; do port=$((port + 1)); done
+	NP=$port
+}
+listening() {
+	local i
+	for i in $(seq 1 100); do
+		ss -Htln "sport = :$1" | grep -q . && return 0
+		sleep 0.05
+	done
+	echo "bench/proxyd.sh: nothing listens on $1" >&2; return 1
+}
+# start_proxies BACKEND-PORT: sets P[direct|bro-proxyd|systemd-socket-proxyd|socat]
+declare -A P
+start_proxies() {
+	local b=$1 p
+	P[direct]=$b
+	next_port; p=$NP; P[bro-proxyd]=$p
+	systemd-socket-activate -l 127.0.0.1:$p \
+		"$PX" -c $((IDLE_MAX + 100)) 127.0.0.1:$b >/dev/null 2>&1 & pids+=($!)
+	next_port; p=$NP; P[systemd-socket-proxyd]=$p
+	systemd-socket-activate -l 127.0.0.1:$p \
+		"$SSP" -c $((IDLE_MAX + 100)) 127.0.0.1:$b >/dev/null 2>&1 & pids+=($!)
+	next_port; p=$NP; P[socat]=$p
+	socat TCP-LISTEN:$p,bind=127.0.0.1,fork,reuseaddr,backlog=4096 \
+		TCP:127.0.0.1:$b >/dev/null 2>&1 & pids+=($!)
+	for p in "${P[@]}"; do listening "$p"; done
+}
+stop_proxies() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	pids=()
+}
+median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
+names=(direct bro-proxyd systemd-socket-proxyd socat)
+
+echo "## bro-proxyd vs peers on $(nproc) cores, kernel $(uname -r), $(systemd-socket-activate --version | head -1)"
+echo "## $ROUNDS alternating rounds, medians"
+
+# 1. throughput
+next_port; b=$NP
+iperf3 -s -p "$b" -D -I "$work/iperf.pid" >/dev/null
+listening "$b"
+start_proxies "$b"
+declare -A tput
+for ((r = 0; r < ROUNDS; r++)); do
+	for n in "${names[@]}"; do
+		v=$(iperf3 -c 127.0.0.1 -p "${P[$n]}" -t "$SECS" -J 2>/dev/null |
+			python3 -c 'import json, sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))' || echo 0)
+		tput[$n]+="$v "
+	done
+done
+stop_proxies
+kill "$(cat "$work/iperf.pid")" 2>/dev/null || true
+
+# 2. short connections/s and latency, against proxyd-load's echo servers
+next_port; b=$NP; next_port; bo=$NP
+"$LOAD" echo "$b" >/dev/null & pids+=($!)
+"$LOAD" once "$bo" >/dev/null & lp=$!
+listening "$b"; listening "$bo"
+start_proxies "$bo"; declare -A Ponce; for n in "${names[@]}"; do Ponce[$n]=${P[$n]}; done
+pids+=($lp)
+declare -A cps lat50 lat99
+for ((r = 0; r < ROUNDS; r++)); do
+	for n in "${names[@]}"; do
+		cps[$n]+="$("$LOAD" conns "${Ponce[$n]}" "$SECS" 32) "
+	done
+done
+stop_proxies
+"$LOAD" echo "$b" >/dev/null & pids+=($!)
+listening "$b"
+start_proxies "$b"
+for ((r = 0; r < ROUNDS; r++)); do
+	for n in "${names[@]}"; do
+		read -r p50 p99 < <("$LOAD" rtt "${P[$n]}" 5000 64)
+		lat50[$n]+="$p50 "; lat99[$n]+="$p99 "
+	done
+done
+
+# 3. RSS with idle connections (the echo server holds the far ends)
+declare -A rss fds
+for run in "bro-proxyd $IDLE" "systemd-socket-proxyd $IDLE" "bro-proxyd $IDLE_MAX"; do
+	read -r n k <<< "$run"
+	f=$work/hold.$n.$k
+	mkfifo "$f"
+	"$LOAD" hold "${P[$n]}" "$k" < "$f" > "$f.out" 2>&1 &
+	hp=$!
+	exec 9> "$f"
+	for i in $(seq 1 600); do grep -q 'ready\|fail' "$f.out" && break; sleep 0.1; done
+	pid=$(ss -Htlnp "sport = :${P[$n]}" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+	if grep -q "ready $k" "$f.out"; then
+		rss[$run]=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
+		fds[$run]=$(ls "/proc/$pid/fd" | wc -l)
+	else
+		rss[$run]="failed: $(head -1 "$f.out")"
+	fi
+	exec 9>&-
+	wait "$hp" 2>/dev/null || true
+	sleep 1		# let the proxy close them all
+done
+stop_proxies
+
+echo
+printf '%-22s %12s %8s %8s %10s %8s %8s %9s %9s\n' peer "Gbit/s" "vs dir" "vs sspd" "conns/s" "vs dir" "vs sspd" "p50 us" "p99 us"
+for n in "${names[@]}"; do
+	t=$(echo ${tput[$n]} | median); c=$(echo ${cps[$n]} | median)
+	td=$(echo ${tput[direct]} | median); ts=$(echo ${tput[systemd-socket-proxyd]} | median)
+	cd=$(echo ${cps[direct]} | median); cs=$(echo ${cps[systemd-socket-proxyd]} | median)
+	printf '%-22s %12s %8s %8s %10s %8s %8s %9s %9s\n' "$n" "$t" "$(ratio "$t" "$td")" \
+		"$(ratio "$t" "$ts")" "$c" "$(ratio "$c" "$cd")" "$(ratio "$c" "$cs")" \
+		"$(echo ${lat50[$n]} | median)" "$(echo ${lat99[$n]} | median)"
+done
+echo
+printf '%-34s %10s %9s\n' "idle connections held" "VmRSS KiB" "open fds"
+for run in "bro-proxyd $IDLE" "systemd-socket-proxyd $IDLE" "bro-proxyd $IDLE_MAX"; do
+	printf '%-34s %10s %9s\n' "$run" "${rss[$run]}" "${fds[$run]:-?}"
+done
+printf '%-34s %s\n' "socat" "(a process per connection: not comparable)"
+echo "# each round, per peer:"
+for n in "${names[@]}"; do echo "#   $n: tput ${tput[$n]}| conns ${cps[$n]}| p50 ${lat50[$n]}| p99 ${lat99[$n]}"; done
