@@ -1,8 +1,9 @@
 #!/bin/bash
 # bench/proxyd.sh - bro-proxyd against its peers, same machine, same run:
 # direct loopback (no proxy), bro-proxyd, systemd-socket-proxyd, socat.
-# Rounds alternate between the peers; each figure is the median of its
-# rounds. Run by scripts/bench (make bench); takes about 3 minutes.
+# Rounds alternate between the peers (after a warm-up round); each figure is
+# the median of its rounds. Run by scripts/bench (make bench); takes about 3
+# minutes.
 #
 #   throughput   iperf3 -t $SECS, one stream
 #   conns/s      short connections: connect, 64 bytes each way, server
@@ -14,7 +15,7 @@
 # process per connection (fork, reuseaddr). Everything on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 SECS=${SECS:-3}
 # The RSS test: systemd-socket-proxyd holds 6 fds a connection (2 sockets,
 # 2 pipes), bro-proxyd 2; both get the hard RLIMIT_NOFILE (20000 here, and
@@ -109,6 +110,9 @@ listening "$b"; listening "$bo"
 start_proxies "$bo"; declare -A Ponce; for n in "${names[@]}"; do Ponce[$n]=${P[$n]}; done
 pids+=($lp)
 declare -A cps lat50 lat99
+# warm up: the first connection execs the proxy, the first thousands fault
+# its memory in
+for n in "${names[@]}"; do "$LOAD" conns "${Ponce[$n]}" 1 32 >/dev/null; done
 for ((r = 0; r < ROUNDS; r++)); do
 	for n in "${names[@]}"; do
 		cps[$n]+="$("$LOAD" conns "${Ponce[$n]}" "$SECS" 32) "
@@ -118,6 +122,7 @@ stop_proxies
 "$LOAD" echo "$b" >/dev/null & pids+=($!)
 listening "$b"
 start_proxies "$b"
+for n in "${names[@]}"; do "$LOAD" rtt "${P[$n]}" 1000 64 >/dev/null; done
 for ((r = 0; r < ROUNDS; r++)); do
 	for n in "${names[@]}"; do
 		read -r p50 p99 < <("$LOAD" rtt "${P[$n]}" 5000 64)
