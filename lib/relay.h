@@ -89,9 +89,9 @@ enum { RELAY_OPEN = 0, RELAY_DONE = 1 };
  * @fd0, @fd1:	the sockets; the relay owns them from now on
  *
  * The caller registers both sockets with epoll for
- * EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET once, never changes that, and
- * calls relay_event() with what epoll reports; then once with @events 0 to
- * move what arrived before the relay started.
+ * EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET once, never changes that, calls
+ * relay_event(r, pp, -1, 0) once to move what arrived before the relay
+ * started, and then relay_event() with what epoll reports.
  */
 void relay_init(struct relay *r, int fd0, int fd1);
 
