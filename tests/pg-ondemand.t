@@ -10,7 +10,7 @@ cd "$(dirname "$0")" && . ./lib.sh
 require podman psql pg_isready systemd-socket-activate ss
 # the proxy the units run; bro-proxyd waits for the backend itself
 # (--connect-timeout), systemd-socket-proxyd needs the readiness wait below
-PROXY=/lib/systemd/systemd-socket-proxyd
+PROXY=$BRO_BIN/bro-proxyd	# or /lib/systemd/systemd-socket-proxyd
 [ -x "$PROXY" ] || require "$PROXY"
 PGIMAGE=$(cd .. && pwd)/scripts/pg-image
 plan 20
