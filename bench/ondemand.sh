@@ -95,8 +95,8 @@ activate() {		# the socket, as the user; ACT: its PID
 	as_user sh -c "systemd-socket-activate -l 127.0.0.1:$PB -E XDG_RUNTIME_DIR \
 		/bin/sh $stage/activate.sh </dev/null >>$urun/act.log 2>&1 & echo \$! >$urun/act.pid"
 	ACT=$(cat "$urun/act.pid"); pids+=("$ACT")
-	for _ in $(seq 100); do ss -Htln "sport = :$PB" | grep -q . && return; sleep 0.02; done
-	echo "socket on $PB did not come up" >&2; exit 1
+	for _ in $(seq 250); do ss -Htln "sport = :$PB" | grep -q . && return; sleep 0.02; done
+	echo "socket on $PB did not come up: $(cat "$urun/act.log")" >&2; exit 1
 }
 stop_a() {		# the idle exit and StopWhenUnneeded=, at once
 	if [ -n "$ACT" ]; then
