@@ -33,6 +33,7 @@ run=/run/user/$uid
 A=bro-bench-a P=bro-bench-p
 stage=$(mktemp -d /tmp/bro-bench-ondemand.XXXXXX)
 chmod 0755 "$stage"
+install -m 0755 scripts/pg-image "$stage/pg-image"	# the user may not reach the checkout
 urun=$stage/run
 install -d -o "$U" "$urun"
 install -m 0644 -o "$U" /dev/null "$urun/psql.err"
@@ -72,8 +73,8 @@ while [ "$PP" = "$PB" ] || [ "$PS" = "$PB" ] || [ "$PS" = "$PP" ]; do PP=$(port)
 # of its addresses: rootlessport connects to the container's slirp address)
 as_user podman rm -f -t 0 "$A" "$P" >/dev/null 2>&1 || true
 as_user podman volume rm -f "$A-data" "$P-data" >/dev/null 2>&1 || true
-as_user "$PWD/scripts/pg-image" create "$A" "$A-data" >/dev/null
-PW=$(as_user "$PWD/scripts/pg-image" password)
+as_user "$stage/pg-image" create "$A" "$A-data" >/dev/null
+PW=$(as_user "$stage/pg-image" password)
 as_user podman volume create "$P-data" >/dev/null
 as_user podman create -q --pull=never --name "$P" -p "127.0.0.1:$PP:5432" \
 	-v /usr:/usr:ro -v "$P-data:/var/lib/postgresql" -e BRO_PG_PASSWORD="$PW" \

@@ -11,7 +11,10 @@
 # playing A.socket, in the order the units' relations impose.
 cd "$(dirname "$0")" && . ./lib.sh
 require podman psql systemd-socket-activate ss nsenter
-PGIMAGE=$(cd .. && pwd)/scripts/pg-image
+# the test user may not reach the checkout (a 0700 directory): a copy, and
+# a working directory it can enter (rootless podman re-enters it)
+PGIMAGE=$T_TMP/pg-image
+install -m 0755 ../scripts/pg-image "$PGIMAGE" && cd "$T_TMP" || exit 1
 PGBIN=/usr/lib/postgresql/15/bin
 plan 22
 

@@ -12,7 +12,10 @@ require podman psql pg_isready systemd-socket-activate ss
 # (--connect-timeout), systemd-socket-proxyd needs the readiness wait below
 PROXY=$BRO_BIN/bro-proxyd	# or /lib/systemd/systemd-socket-proxyd
 [ -x "$PROXY" ] || require "$PROXY"
-PGIMAGE=$(cd .. && pwd)/scripts/pg-image
+# the test user may not reach the checkout (a 0700 directory): a copy, and
+# a working directory it can enter (rootless podman re-enters it)
+PGIMAGE=$T_TMP/pg-image
+install -m 0755 ../scripts/pg-image "$PGIMAGE" && cd "$T_TMP" || exit 1
 plan 20
 
 CT=bro-pgt-$$ VOL=bro-pgt-$$-data
