@@ -56,15 +56,17 @@ a_start=$(sed -n 's/^ExecStart=//p' "$units/$A-container.service")
 a_stop=$(sed -n 's/^ExecStop=//p' "$units/$A-container.service")
 b_start=$(sed -n 's/^ExecStart=//p' "$units/$B-container.service")
 a_proxy=$(unit_sh "$units/$A.service")
+a_ready=$(pg_ready_dropin "$units" "$A")	# ExecStartPost=: until postgres answers
 b_proxy=$(unit_sh "$units/$B-to-$A.service")
 like "$b_proxy" "^pid=.* && exec $BRO_BIN/bro-helper --pid \"\\\$pid\" -- $BRO_BIN/bro-proxyd --listen=127.0.0.1:$PORT .*$SOCK\$" \
 	"the listener in B from $B-to-$A.service"
 
-# A.socket's activation: A-container.service first (BindsTo= + After=),
+# A.socket's activation: A-container.service first (BindsTo= + After=;
+# its ExecStart, then the drop-in's ExecStartPost=),
 # podman without the socket; then A.service's ExecStart in the process
 # that holds the socket
 cat >"$T_TMP/activate.sh" <<EOF
-( unset LISTEN_FDS LISTEN_PID LISTEN_FDNAMES; exec 3<&-; $a_start >/dev/null )
+( unset LISTEN_FDS LISTEN_PID LISTEN_FDNAMES; exec 3<&-; $a_start >/dev/null; /bin/sh -c '$a_ready' )
 exec /bin/sh -c '$a_proxy'
 EOF
 chmod 644 "$T_TMP/activate.sh"
