@@ -8,11 +8,14 @@
 # then the proxy service's ExecStart in the process that holds the socket).
 cd "$(dirname "$0")" && . ./lib.sh
 require podman psql pg_isready systemd-socket-activate ss
-# the proxy the units run; bro-proxyd waits for the backend itself
-# (--connect-timeout), systemd-socket-proxyd needs the readiness wait below
-PROXY=/lib/systemd/systemd-socket-proxyd
+# the proxy the units run (bro-proxyd holds the client while the backend
+# refuses: --connect-timeout)
+PROXY=$BRO_BIN/bro-proxyd	# or /lib/systemd/systemd-socket-proxyd
 [ -x "$PROXY" ] || require "$PROXY"
-PGIMAGE=$(cd .. && pwd)/scripts/pg-image
+# the test user may not reach the checkout (a 0700 directory): a copy, and
+# a working directory it can enter (rootless podman re-enters it)
+PGIMAGE=$T_TMP/pg-image
+install -m 0755 ../scripts/pg-image "$PGIMAGE" && cd "$T_TMP" || exit 1
 plan 20
 
 CT=bro-pgt-$$ VOL=bro-pgt-$$-data
@@ -41,11 +44,10 @@ start_cmd=$(sed -n 's/^ExecStart=//p' "$units/$CT-container.service")
 stop_cmd=$(sed -n 's/^ExecStop=//p' "$units/$CT-container.service")
 proxy_sh=$(sed -n "s/^ExecStart=\/bin\/sh -c '\(.*\)'\$/\1/p" "$units/$CT.service" |
 	sed 's/\$\$/$/g')
-wait_ready=:
+ready_cmd=$(pg_ready_dropin "$units" "$CT")
 case $PROXY in
 *systemd-socket-proxyd)
-	proxy_sh=${proxy_sh//"$BRO_BIN/bro-proxyd --connect-timeout=20s"/$PROXY}
-	wait_ready="until $BRO_BIN/bro-helper --pid \$(podman inspect -f '{{.State.Pid}}' $CT) -- pg_isready -q -h 127.0.0.1; do sleep 0.02; done" ;;
+	proxy_sh=${proxy_sh//"$BRO_BIN/bro-proxyd --connect-timeout=20s"/$PROXY} ;;
 *)	proxy_sh=${proxy_sh//"$BRO_BIN/bro-proxyd"/$PROXY} ;;
 esac
 like "$proxy_sh" "^pid=.* && exec $BRO_BIN/bro-helper --pid \"\\\$pid\" -- $PROXY .*--exit-idle-time=3s 127.0.0.1:5432\$" \
@@ -55,7 +57,8 @@ like "$proxy_sh" "^pid=.* && exec $BRO_BIN/bro-helper --pid \"\\\$pid\" -- $PROX
 cat >"$T_TMP/activate.sh" <<EOF
 # $CT-container.service first (BindsTo= + After=); podman without the socket:
 # it would pass LISTEN_FDS into the container
-( unset LISTEN_FDS LISTEN_PID LISTEN_FDNAMES; exec 3<&-; $start_cmd >/dev/null; $wait_ready )
+# and its ExecStartPost= from the drop-in: until postgres answers
+( unset LISTEN_FDS LISTEN_PID LISTEN_FDNAMES; exec 3<&-; $start_cmd >/dev/null; /bin/sh -c '$ready_cmd' )
 # then $CT.service's ExecStart, in the process systemd gave the socket to
 exec /bin/sh -c '$proxy_sh'
 EOF
