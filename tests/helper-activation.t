@@ -21,12 +21,9 @@ ok $? "the server listens on 127.0.0.1:$inner inside the namespace"
 out=$(curl -sS --max-time 2 "http://127.0.0.1:$inner/" 2>&1); st=$?
 ok "$([ $st -ne 0 ] && echo 0 || echo 1)" "the host cannot reach 127.0.0.1:$inner directly ($out)"
 
-d=$(user_dir)
-as_user systemd-socket-activate -l "127.0.0.1:$outer" \
-	"$H" --pid "$ns" -- "$PROXYD" "127.0.0.1:$inner" >"$d/log" 2>&1 &
-act=$!
-cleanup_add "kill $act"
-wait_for 5 sh -c "ss -Htln 'sport = :$outer' | grep -q ."
+user_bg systemd-socket-activate -l "127.0.0.1:$outer" \
+	"$H" --pid "$ns" -- "$PROXYD" "127.0.0.1:$inner"
+wait_listen 10 "$outer"
 ok $? "systemd-socket-activate listens on 127.0.0.1:$outer"
 
 out=$(curl -sS --max-time 5 "http://127.0.0.1:$outer/" 2>&1)

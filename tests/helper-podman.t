@@ -22,6 +22,8 @@ ok $? "a rootless container with --network=none runs"
 cpid=$(upodman inspect -f '{{.State.Pid}}' "$name")
 like "$cpid" "^[0-9]+$" "podman inspect gives its PID ($cpid)"
 want=$(ns_inode "$cpid")
+wait_for 10 sh -c "nsenter -t $cpid -n ss -Htln 'sport = :$port' | grep -q ."
+ok $? "httpd listens on 127.0.0.1:$port inside the container"
 is "$(stat -c %u /proc/$cpid)" "$T_UID" "its root is the test user on the host (rootless)"
 
 out=$(as_user "$H" --pid "$cpid" -- "$P" 2>&1); st=$?
@@ -45,12 +47,13 @@ ok "$([ $st -ne 0 ] && echo 0 || echo 1)" "the host cannot reach the container's
 for helper in "$H" "$NOCAP"; do
 	what=$([ "$helper" = "$H" ] && echo setcap || echo "no setcap")
 	outer=$(free_port)
-	as_user systemd-socket-activate -l "127.0.0.1:$outer" \
-		"$helper" --pid "$cpid" -- "$PROXYD" "127.0.0.1:$port" >/dev/null 2>&1 &
-	act=$!; cleanup_add "kill $act"
-	wait_for 5 sh -c "ss -Htln 'sport = :$outer' | grep -q ."
+	user_bg systemd-socket-activate -l "127.0.0.1:$outer" \
+		"$helper" --pid "$cpid" -- "$PROXYD" "127.0.0.1:$port"
+	wait_listen 10 "$outer"
+	ok $? "$what: the socket listens on 127.0.0.1:$outer"
 	out=$(curl -sS --max-time 5 "http://127.0.0.1:$outer/" 2>&1)
 	is "$out" "hello from the container" "$what: socket -> bro-helper -> proxy -> server in the container"
-	kill $act 2>/dev/null
+	[ "$out" = "hello from the container" ] || sed 's/^/# log: /' "$BG_LOG"
+	kill "$BG_PID" 2>/dev/null
 done
 done_testing

@@ -181,3 +181,26 @@ ExecStartPost=/bin/sh -c 'pid=\$\$(/usr/bin/podman inspect --format "{{.State.Pi
 DROPIN
 	sed -n "s/^ExecStartPost=\/bin\/sh -c '\(.*\)'\$/\1/p" "$d/50-ready.conf" | sed 's/\$\$/$/g'
 }
+
+# user_bg CMD...: start CMD in the background as the test user, stdin from
+# /dev/null, output to $T_TMP/bg.N.log; sets BG_PID to CMD's own PID (not
+# runuser's, which forks) and kills it at exit
+_t_bg=0
+user_bg() {
+	local d; d=$(user_dir)
+	_t_bg=$((_t_bg + 1))
+	as_user sh -c 'exec "$@" </dev/null' sh "$@" >"$d/log" 2>&1 &
+	# runuser forks: find the child by its parent
+	local rpid=$! _
+	BG_PID=
+	for _ in $(seq 1 100); do
+		BG_PID=$(pgrep -P "$rpid" | head -1)
+		[ -n "$BG_PID" ] && break
+		sleep 0.02
+	done
+	BG_LOG=$d/log
+	cleanup_add "kill $rpid ${BG_PID:-}"
+}
+
+# wait_listen SECONDS PORT: until something listens on 127.0.0.1:PORT
+wait_listen() { wait_for "$1" sh -c "ss -Htln 'sport = :$2' | grep -q ."; }
