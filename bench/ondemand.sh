@@ -83,22 +83,13 @@ as_user podman create -q --pull=never --name "$P" -p "127.0.0.1:$PP:5432" \
 # bro: the units bro-unit writes, their commands run as in tests/pg-ondemand.t
 units=$urun/units
 as_user "$bin/bro-unit" --dir "$units" --container "$A" --listen "127.0.0.1:$PB" \
-	--target 127.0.0.1:5432 --idle 10min --connect-timeout 30s --bindir "$bin" >/dev/null
+	--target 127.0.0.1:5432 --idle 10min --connect-timeout 30s \
+	--ready-cmd 'pg_isready -q -h 127.0.0.1 -p 5432' --bindir "$bin" >/dev/null
 a_start=$(sed -n 's/^ExecStart=//p' "$units/$A-container.service")
 a_proxy=$(sed -n "s/^ExecStart=\/bin\/sh -c '\(.*\)'\$/\1/p" "$units/$A.service" | sed 's/\$\$/$/g')
-# the drop-in that makes the container unit wait until postgres answers:
-# postgres accepts TCP before it is ready and refuses then ("the database
-# system is starting up"), so the proxy must start after (ExecStartPost=)
-ready_dropin() {	# ready_dropin UNITDIR CONTAINER BINDIR: prints the command
-	local d="$1/$2-container.service.d"
-	install -d -o "$U" "$d"
-	cat > "$d/50-ready.conf" <<DROPIN
-[Service]
-ExecStartPost=/bin/sh -c 'pid=\$\$(/usr/bin/podman inspect --format "{{.State.Pid}}" $2) && for i in \$\$(seq 1500); do $3/bro-helper --pid "\$\$pid" -- pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 0.01; done; exit 1'
-DROPIN
-	sed -n "s/^ExecStartPost=\/bin\/sh -c '\(.*\)'\$/\1/p" "$d/50-ready.conf" | sed 's/\$\$/$/g'
-}
-a_ready=$(ready_dropin "$units" "$A" "$bin")
+# --ready-cmd: the container unit's ExecStartPost= waits until postgres
+# answers (it accepts TCP before it is ready, and refuses then)
+a_ready=$(sed -n "s/^ExecStartPost=\/bin\/sh -c '\(.*\)'\$/\1/p" "$units/$A-container.service" | sed 's/\$\$/$/g')
 cat >"$stage/activate.sh" <<EOF
 ( unset LISTEN_FDS LISTEN_PID LISTEN_FDNAMES; exec 3<&-; $a_start >/dev/null; /bin/sh -c '$a_ready' )
 exec /bin/sh -c '$a_proxy'

@@ -168,20 +168,6 @@ podman_image() {
 # upodman ARGS...: podman as the test user
 upodman() { as_user sh -c 'cd && exec podman "$@"' podman "$@"; }
 
-# pg_ready_dropin UNITDIR CONTAINER: the drop-in that makes CONTAINER's unit
-# wait until postgres answers (ExecStartPost=): postgres accepts TCP before
-# it is ready and then refuses ("the database system is starting up"), so
-# the proxy must not start before. Prints the command, $$ unescaped.
-pg_ready_dropin() {
-	local d="$1/$2-container.service.d"
-	install -d -o "$BRO_TEST_USER" "$d"
-	cat > "$d/50-ready.conf" <<DROPIN
-[Service]
-ExecStartPost=/bin/sh -c 'pid=\$\$(/usr/bin/podman inspect --format "{{.State.Pid}}" $2) && for i in \$\$(seq 1500); do $BRO_BIN/bro-helper --pid "\$\$pid" -- pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 0.01; done; exit 1'
-DROPIN
-	sed -n "s/^ExecStartPost=\/bin\/sh -c '\(.*\)'\$/\1/p" "$d/50-ready.conf" | sed 's/\$\$/$/g'
-}
-
 # user_bg CMD...: start CMD in the background as the test user, stdin from
 # /dev/null, output to $T_TMP/bg.N.log; sets BG_PID to CMD's own PID (not
 # runuser's, which forks) and kills it at exit

@@ -42,7 +42,8 @@ install -d -o "$BRO_TEST_USER" "$UT"
 units=$UT/units
 as_user "$BRO_BIN/bro-unit" --dir "$units" --container "$A" \
 	--listen "%t/bro/$A.sock" --target 127.0.0.1:5432 --idle 3s \
-	--connect-timeout 20s --bindir "$BRO_BIN" >/dev/null &&
+	--connect-timeout 20s --ready-cmd 'pg_isready -q -h 127.0.0.1 -p 5432' \
+	--bindir "$BRO_BIN" >/dev/null &&
 as_user "$BRO_BIN/bro-unit" --dir "$units" --from-container "$B" --container "$A" \
 	--listen-in-container "127.0.0.1:$PORT" --via "%t/bro/$A.sock" \
 	--bindir "$BRO_BIN" >/dev/null
@@ -56,13 +57,13 @@ a_start=$(sed -n 's/^ExecStart=//p' "$units/$A-container.service")
 a_stop=$(sed -n 's/^ExecStop=//p' "$units/$A-container.service")
 b_start=$(sed -n 's/^ExecStart=//p' "$units/$B-container.service")
 a_proxy=$(unit_sh "$units/$A.service")
-a_ready=$(pg_ready_dropin "$units" "$A")	# ExecStartPost=: until postgres answers
+a_ready=$(sed -n "s/^ExecStartPost=\/bin\/sh -c '\(.*\)'\$/\1/p" "$units/$A-container.service" | sed 's/\$\$/$/g')	# --ready-cmd
 b_proxy=$(unit_sh "$units/$B-to-$A.service")
 like "$b_proxy" "^pid=.* && exec $BRO_BIN/bro-helper --pid \"\\\$pid\" -- $BRO_BIN/bro-proxyd --listen=127.0.0.1:$PORT .*$SOCK\$" \
 	"the listener in B from $B-to-$A.service"
 
 # A.socket's activation: A-container.service first (BindsTo= + After=;
-# its ExecStart, then the drop-in's ExecStartPost=),
+# its ExecStart, then its ExecStartPost= from --ready-cmd),
 # podman without the socket; then A.service's ExecStart in the process
 # that holds the socket
 cat >"$T_TMP/activate.sh" <<EOF

@@ -16,7 +16,7 @@ PROXY=$BRO_BIN/bro-proxyd	# or /lib/systemd/systemd-socket-proxyd
 # a working directory it can enter (rootless podman re-enters it)
 PGIMAGE=$T_TMP/pg-image
 install -m 0755 ../scripts/pg-image "$PGIMAGE" && cd "$T_TMP" || exit 1
-plan 20
+plan 21
 
 CT=bro-pgt-$$ VOL=bro-pgt-$$-data
 PORT=$(free_port)
@@ -36,7 +36,8 @@ install -d -o "$BRO_TEST_USER" "$UT"
 units=$UT/units
 as_user "$BRO_BIN/bro-unit" --dir "$units" --container "$CT" \
 	--listen "127.0.0.1:$PORT" --target 127.0.0.1:5432 --idle 3s \
-	--connect-timeout 20s --bindir "$BRO_BIN" >/dev/null
+	--connect-timeout 20s --ready-cmd 'pg_isready -q -h 127.0.0.1 -p 5432' \
+	--bindir "$BRO_BIN" >/dev/null
 ok $? "bro-unit wrote the units"
 
 # the commands of the units
@@ -44,7 +45,9 @@ start_cmd=$(sed -n 's/^ExecStart=//p' "$units/$CT-container.service")
 stop_cmd=$(sed -n 's/^ExecStop=//p' "$units/$CT-container.service")
 proxy_sh=$(sed -n "s/^ExecStart=\/bin\/sh -c '\(.*\)'\$/\1/p" "$units/$CT.service" |
 	sed 's/\$\$/$/g')
-ready_cmd=$(pg_ready_dropin "$units" "$CT")
+ready_cmd=$(sed -n "s/^ExecStartPost=\/bin\/sh -c '\(.*\)'\$/\1/p" "$units/$CT-container.service" | sed 's/\$\$/$/g')	# --ready-cmd
+like "$ready_cmd" "bro-helper --pid \"\\\$pid\" -- pg_isready -q -h 127.0.0.1 -p 5432 && exit 0" \
+	"the container unit waits for pg_isready inside (ExecStartPost=)"
 case $PROXY in
 *systemd-socket-proxyd)
 	proxy_sh=${proxy_sh//"$BRO_BIN/bro-proxyd --connect-timeout=20s"/$PROXY} ;;
@@ -57,7 +60,7 @@ like "$proxy_sh" "^pid=.* && exec $BRO_BIN/bro-helper --pid \"\\\$pid\" -- $PROX
 cat >"$T_TMP/activate.sh" <<EOF
 # $CT-container.service first (BindsTo= + After=); podman without the socket:
 # it would pass LISTEN_FDS into the container
-# and its ExecStartPost= from the drop-in: until postgres answers
+# and its ExecStartPost= (--ready-cmd): until postgres answers
 ( unset LISTEN_FDS LISTEN_PID LISTEN_FDNAMES; exec 3<&-; $start_cmd >/dev/null; /bin/sh -c '$ready_cmd' )
 # then $CT.service's ExecStart, in the process systemd gave the socket to
 exec /bin/sh -c '$proxy_sh'

@@ -23,13 +23,19 @@ snapshot() { (cd "$1" && find . -printf '%p %m\n' | sort && find . -type f | sor
 
 # --- golden files: the three shapes bro-unit writes
 declare -A CASE=(
-	[ondemand]="--container pg --listen 5432 --listen %t/bro/pg.sock --target 127.0.0.1:5432 --idle 2min --connect-timeout 20s"
-	[quadlet]="--container systemd-pg --name pg-proxy --quadlet pg.service --listen 0.0.0.0:15432 --target 127.0.0.1:5432"
+	[ondemand]="--container pg --listen 5432 --listen %t/bro/pg.sock --target 127.0.0.1:5432 --idle 2min --connect-timeout 20s --ready-cmd 'pg_isready -q -h 127.0.0.1 -p 5432'"
+	[quadlet]="--container systemd-pg --name pg-proxy --quadlet pg.service --listen 0.0.0.0:15432 --target 127.0.0.1:5432 --ready-cmd 'pg_isready -q'"
 	[cross]="--from-container pgadmin --container pg --listen-in-container 5432"
 )
+# gen_case DIR CASE [ARGS...]: gen with a case's arguments (they hold quotes)
+gen_case() {
+	local d=$1 c=$2; shift 2
+	eval "set -- ${CASE[$c]} \"\$@\""
+	gen "$d" "$@"
+}
 for c in ondemand quadlet cross; do
 	d=$(newdir "golden-$c")
-	gen "$d" ${CASE[$c]}
+	gen_case "$d" "$c"
 	ok $? "$c: bro-unit ${CASE[$c]}"
 	if [ "${BRO_GOLDEN_UPDATE:-0}" = 1 ]; then
 		rm -rf "${GOLDEN:?}/$c" && cp -r "$d" "$GOLDEN/$c"
@@ -40,7 +46,7 @@ for c in ondemand quadlet cross; do
 done
 like "$(cat "$T_TMP/out")" "systemctl --user daemon-reload && systemctl --user enable pgadmin-to-pg.service" \
 	"cross: prints the systemctl commands"
-gen "$(newdir print)" ${CASE[ondemand]}
+gen_case "$(newdir print)" ondemand
 like "$(cat "$T_TMP/out")" "^wrote $T_TMP/print/pg.socket" "prints what it wrote"
 like "$(cat "$T_TMP/out")" "systemctl --user daemon-reload && systemctl --user enable --now pg.socket" \
 	"prints the systemctl --user commands"
@@ -53,18 +59,18 @@ verify() {		# verify FILES...: as the test user; output must be empty
 	[ $st = 0 ] && [ -z "$out" ]
 }
 v=$(newdir verify-ondemand)
-gen "$v" ${CASE[ondemand]} --bindir "$BRO_BIN"
+gen_case "$v" ondemand --bindir "$BRO_BIN"
 verify "$v/pg.socket" "$v/pg.service" "$v/pg-container.service"
 ok $? "ondemand: systemd-analyze --user verify passes, no warnings"
 v=$(newdir verify-quadlet)
-gen "$v" ${CASE[quadlet]} --bindir "$BRO_BIN"
+gen_case "$v" quadlet --bindir "$BRO_BIN"
 # what Quadlet would generate from pg.container (podman 4.3 has no Quadlet)
 printf '[Service]\nExecStart=/usr/bin/podman run --rm --name systemd-pg --network=none localhost/bro-pg\n' >"$v/pg.service"
 chmod 644 "$v/pg.service"
 verify "$v/pg-proxy.socket" "$v/pg-proxy.service" "$v/pg.service"
 ok $? "quadlet: verify passes, with the drop-in loaded"
 v=$(newdir verify-cross)
-gen "$v" ${CASE[cross]} --bindir "$BRO_BIN"
+gen_case "$v" cross --bindir "$BRO_BIN"
 gen "$v" --container pg --listen %t/bro/pg.sock --target 127.0.0.1:5432 --bindir "$BRO_BIN"
 verify "$v"/*.socket "$v"/*.service
 ok $? "cross: verify passes, with A's units beside B's"
@@ -84,8 +90,8 @@ ok $? "podman exists: $podman"
 
 # --- rerunning over its own files, and --dry-run
 r=$(newdir rerun)
-gen "$r" ${CASE[ondemand]}
-gen "$r" ${CASE[ondemand]}
+gen_case "$r" ondemand
+gen_case "$r" ondemand
 ok $? "rerun over its own files succeeds"
 is "$(grep -c '^unchanged ' "$T_TMP/out")" 3 "  and reports the three files unchanged"
 gen "$r" --container pg --listen 5432 --listen %t/bro/pg.sock \
@@ -94,7 +100,7 @@ ok $? "rerun with another --idle overwrites its own files"
 grep -q -- '--exit-idle-time=7min' "$r/pg.service"
 ok $? "  with the new value"
 d=$(newdir dry)
-gen "$d" ${CASE[ondemand]} --dry-run
+gen_case "$d" ondemand --dry-run
 ok $? "--dry-run succeeds"
 is "$(ls -A "$d")" "" "  and writes nothing"
 like "$(cat "$T_TMP/out")" "^--- $d/pg.service" "  but prints the files"
@@ -128,7 +134,7 @@ d=$(newdir foreign)
 printf '[Service]\nExecStart=/bin/true\n' >"$d/pg.service"
 chown "$BRO_TEST_USER" "$d/pg.service"
 before=$(snapshot "$d")
-gen "$d" ${CASE[ondemand]}
+gen_case "$d" ondemand
 is $? 73 "a foreign pg.service in the way: exit 73"
 like "$(cat "$T_TMP/err")" "^bro-unit: check\($d/pg.service\): exists and was not written by bro-unit \(" \
 	"  one line naming the file"

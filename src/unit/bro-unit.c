@@ -28,7 +28,7 @@ static void usage(FILE *f)
 	fputs(
 "Usage: bro-unit --container NAME --listen [ADDR:]PORT|PATH... --target ADDR:PORT\n"
 "                [--idle TIME] [--connect-timeout TIME] [--backlog N]\n"
-"                [--name BASE] [--quadlet UNIT.service] [COMMON...]\n"
+"                [--ready-cmd 'CMD ARGS'] [--name BASE] [--quadlet UNIT.service] [COMMON...]\n"
 "       bro-unit --from-container B --container A --listen-in-container [ADDR:]PORT\n"
 "                [--via PATH] [--connect-timeout TIME] [COMMON...]\n"
 "COMMON: [--dir DIR] [--bindir DIR] [--podman PATH] [--dry-run]\n"
@@ -46,6 +46,9 @@ static void usage(FILE *f)
 "  --idle TIME           stop after this long without connections (5min)\n"
 "  --connect-timeout TIME  wait this long for the service to come up (30s)\n"
 "  --backlog N           listen backlog (1024)\n"
+"  --ready-cmd 'CMD ARGS'  start the proxy only once CMD succeeds inside the\n"
+"                        container's netns (retried every 10 ms within the\n"
+"                        connect timeout), e.g. 'pg_isready -q -h 127.0.0.1'\n"
 "  --name BASE           base name of the units (default: the container's)\n"
 "  --quadlet UNIT        the container runs from Quadlet as UNIT: add a drop-in\n"
 "                        to it instead of writing BASE-container.service\n"

@@ -134,6 +134,33 @@ static const char *path_chars_ok(const char *s)
 	return NULL;
 }
 
+/* ready_cmd_ok() - words of path characters, separated by single spaces:
+ * pasted into a single-quoted sh word in ExecStartPost= */
+static const char *ready_cmd_ok(const char *s)
+{
+	char word[UNIT_READY_MAX];
+	const char *p = s, *why;
+
+	if (!*s)
+		return "empty command";
+	if (strlen(s) >= UNIT_READY_MAX)
+		return "longer than 255 bytes";
+	while (*p) {
+		size_t n = strcspn(p, " ");
+
+		if (n == 0)
+			return "words must be separated by single spaces";
+		memcpy(word, p, n);
+		word[n] = '\0';
+		if ((why = path_chars_ok(word)))
+			return why;
+		p += n;
+		if (*p == ' ' && !*++p)
+			return "trailing space";
+	}
+	return NULL;
+}
+
 /* has_dot_component() - does path @p contain a "." or ".." component? */
 static bool has_dot_component(const char *p)
 {
@@ -232,7 +259,7 @@ static int parse_opts(int argc, char **argv, struct unit_opts *o,
 {
 	const char *idle = NULL, *connect = NULL, *backlog = NULL;
 	const char *target = NULL, *in_container = NULL, *via = NULL;
-	const char *quadlet = NULL, *why;
+	const char *quadlet = NULL, *ready = NULL, *why;
 	const char *listen_arg[UNIT_LISTEN_MAX];
 	char base[UNIT_NAME_MAX + 1];
 	uint64_t v;
@@ -275,6 +302,8 @@ static int parse_opts(int argc, char **argv, struct unit_opts *o,
 			slot = &idle, opt = "--idle";
 		else if (parse_long_option("--connect-timeout", argc, argv, &i, &val))
 			slot = &connect, opt = "--connect-timeout";
+		else if (parse_long_option("--ready-cmd", argc, argv, &i, &val))
+			slot = &ready, opt = "--ready-cmd";
 		else if (parse_long_option("--backlog", argc, argv, &i, &val))
 			slot = &backlog, opt = "--backlog";
 		else if (parse_long_option("--dir", argc, argv, &i, &val))
@@ -314,6 +343,8 @@ static int parse_opts(int argc, char **argv, struct unit_opts *o,
 			FAIL("--target ADDR:PORT is required");
 		if (in_container || via)
 			FAIL("--listen-in-container and --via need --from-container");
+		if (ready && (why = ready_cmd_ok(ready)))
+			FAIL("--ready-cmd '%.64s': %s", ready, why);
 	} else {
 		if ((why = unit_name_valid(o->from)))
 			FAIL("--from-container '%.64s': %s", o->from, why);
@@ -325,8 +356,8 @@ static int parse_opts(int argc, char **argv, struct unit_opts *o,
 		    UNIT_NAME_MAX)
 			FAIL("--from-container and --container: together longer than %d bytes (the unit B-to-A.service)",
 			     UNIT_NAME_MAX);
-		if (o->n_listen || target || quadlet || idle || backlog)
-			FAIL("--from-container takes no --listen, --target, --quadlet, --idle or --backlog (they belong to %.64s's own units)",
+		if (o->n_listen || target || quadlet || idle || backlog || ready)
+			FAIL("--from-container takes no --listen, --target, --quadlet, --idle, --backlog or --ready-cmd (they belong to %.64s's own units)",
 			     o->container);
 	}
 	if (!o->name)
@@ -362,6 +393,15 @@ static int parse_opts(int argc, char **argv, struct unit_opts *o,
 	if ((why = timespan(connect ? connect : "30s", false,
 			    o->connect_timeout, sizeof(o->connect_timeout))))
 		FAIL("--connect-timeout '%.32s': %s", connect, why);
+	if (ready) {
+		uint64_t usec = 0;
+
+		parse_timespan_usec(o->connect_timeout, &usec);
+		snprintf(o->ready, sizeof(o->ready), "%s", ready);
+		o->ready_tries = (unsigned)(usec / UNIT_READY_STEP_USEC);
+		if (o->ready_tries < 1)
+			o->ready_tries = 1;
+	}
 	o->backlog = DEFAULT_BACKLOG;
 	if (backlog) {
 		if (parse_u64(backlog, 1, BACKLOG_MAX, &v) < 0)
@@ -427,6 +467,12 @@ static int parse_opts(int argc, char **argv, struct unit_opts *o,
 		cmd_add(o, "--via", o->via);
 	}
 	cmd_add(o, "--connect-timeout", o->connect_timeout);
+	if (o->ready[0]) {
+		char q[UNIT_READY_MAX + 2];
+
+		snprintf(q, sizeof(q), "'%s'", o->ready);
+		cmd_add(o, "--ready-cmd", q);
+	}
 	if (strcmp(o->bindir, DEFAULT_BINDIR))
 		cmd_add(o, "--bindir", o->bindir);
 	if (strcmp(o->podman, DEFAULT_PODMAN))

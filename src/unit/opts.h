@@ -10,6 +10,8 @@
 #define UNIT_LISTEN_MAX	8	/* --listen given at most this often */
 #define UNIT_ADDR_MAX	64	/* "[v6]:port" fits */
 #define UNIT_PATH_MAX	108	/* sizeof(sun_path): a unix socket path */
+#define UNIT_READY_MAX	256	/* --ready-cmd, in bytes */
+#define UNIT_READY_STEP_USEC 10000	/* --ready-cmd retried every 10 ms */
 
 /* What bro-unit generates */
 enum unit_mode {
@@ -33,6 +35,10 @@ enum unit_mode {
  * @via:	UNIT_MODE_CROSS: A's unix socket path (default "%t/bro/A.sock")
  * @idle:	--exit-idle-time for the proxy, normalized ("5min", "infinity")
  * @connect_timeout: --connect-timeout for the proxy, normalized
+ * @ready:	--ready-cmd: run inside the container's network namespace until
+ *		it succeeds before the proxy starts ("" when not given)
+ * @ready_tries: how often, every UNIT_READY_STEP_USEC, within the connect
+ *		timeout
  * @backlog:	Backlog= of the socket
  * @dir:	where units are written; NULL: the user unit directory
  * @bindir:	where bro-helper and bro-proxyd are installed
@@ -52,6 +58,8 @@ struct unit_opts {
 	char in_container[UNIT_ADDR_MAX];
 	char via[UNIT_PATH_MAX];
 	char idle[32], connect_timeout[32];
+	char ready[UNIT_READY_MAX];
+	unsigned ready_tries;
 	unsigned backlog;
 	bool dry_run, help, version;
 	char cmdline[1024];

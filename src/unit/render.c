@@ -95,6 +95,23 @@ static void render_proxy_service(FILE *f, const struct unit_opts *o)
 	exec_proxy(f, o, o->container, args);
 }
 
+/* exec_ready() - --ready-cmd: the ExecStartPost= that holds the container
+ * unit "activating" until CMD succeeds inside the container's network
+ * namespace, so the proxy (After= it) starts only then. A port that accepts
+ * is not always a service that answers: postgres accepts TCP before it is
+ * ready, and then refuses with "the database system is starting up". */
+static void exec_ready(FILE *f, const struct unit_opts *o,
+		       const char *container)
+{
+	if (!o->ready[0])
+		return;
+	fprintf(f,
+		"# --ready-cmd: the proxy starts once this succeeds in the container's netns\n"
+		"ExecStartPost=/bin/sh -c 'pid=$$(%s inspect --format \"{{.State.Pid}}\" %s) && for i in $$(seq %u); do %s/bro-helper --pid \"$$pid\" -- %s && exit 0; sleep 0.01; done; echo \"bro-unit: %s: not ready within %s\" >&2; exit 1'\n",
+		o->podman, container, o->ready_tries, o->bindir, o->ready,
+		container, o->connect_timeout);
+}
+
 static void render_container(FILE *f, const struct unit_opts *o,
 			     const char *container, bool on_demand)
 {
@@ -113,6 +130,8 @@ static void render_container(FILE *f, const struct unit_opts *o,
 		   "ExecStart=%s start %s\n"
 		   "ExecStop=%s stop --time 10 %s\n",
 		o->podman, container, o->podman, container);
+	if (on_demand)
+		exec_ready(f, o, container);
 	if (!on_demand)
 		fprintf(f, "\n[Install]\nWantedBy=default.target\n");
 }
@@ -124,6 +143,10 @@ static void render_quadlet_dropin(FILE *f, const struct unit_opts *o)
 		   "# %s.service, the on-demand proxy, has exited idle\n"
 		   "[Unit]\nStopWhenUnneeded=true\n",
 		o->container_unit, o->name);
+	if (o->ready[0]) {
+		fprintf(f, "\n[Service]\n");
+		exec_ready(f, o, o->container);
+	}
 }
 
 static void render_cross(FILE *f, const struct unit_opts *o)

@@ -153,6 +153,23 @@ int main(void)
 	is_int(PARSE("--version"), 0, "--version");
 	ok(o.version, "version");
 
+	/* --ready-cmd */
+	is_int(PARSE(A, "--listen", "5432", "--connect-timeout", "20s",
+		     "--ready-cmd", "pg_isready -q -h 127.0.0.1 -p 5432"), 0,
+	       "--ready-cmd with words");
+	is_str(o.ready, "pg_isready -q -h 127.0.0.1 -p 5432", "  kept as given");
+	is_int(o.ready_tries, 2000, "  tried every 10 ms within 20s");
+	ok(strstr(o.cmdline, "--ready-cmd 'pg_isready -q -h 127.0.0.1 -p 5432'") != NULL,
+	   "  recorded quoted in the header: %s", o.cmdline);
+	BAD("a --ready-cmd with a quote", A, "--listen", "1", "--ready-cmd", "a'b");
+	BAD("a --ready-cmd with $", A, "--listen", "1", "--ready-cmd", "echo $HOME");
+	BAD("a --ready-cmd with ;", A, "--listen", "1", "--ready-cmd", "true; rm x");
+	BAD("a --ready-cmd with two spaces", A, "--listen", "1", "--ready-cmd", "a  b");
+	BAD("a --ready-cmd with a trailing space", A, "--listen", "1", "--ready-cmd", "a ");
+	BAD("an empty --ready-cmd", A, "--listen", "1", "--ready-cmd", "");
+	BAD("--ready-cmd with --from-container", "--from-container", "b",
+	    "--container", "a", "--listen-in-container", "5432", "--ready-cmd", "true");
+
 	BAD("no --container", "--listen", "5432", "--target", "127.0.0.1:1");
 	BAD("an empty container name", "--container", "", "--listen", "5432",
 	    "--target", "127.0.0.1:1");
