@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <linux/capability.h>
+#include <linux/securebits.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -105,5 +106,33 @@ int caps_drop_bounding(void)
 			return -errno;
 		}
 	}
+	return 0;
+}
+
+int caps_drop_for_exec(bool userns_root, bool nnp, const char **step)
+{
+	int r;
+
+	if (userns_root) {
+		*step = "prctl(PR_SET_SECUREBITS)";
+		if (prctl(PR_SET_SECUREBITS,
+			  SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
+			  SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED |
+			  SECBIT_KEEP_CAPS_LOCKED |
+			  SECBIT_NO_CAP_AMBIENT_RAISE |
+			  SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED, 0, 0, 0) < 0)
+			return -errno;
+		*step = "prctl(PR_CAPBSET_DROP)";
+		r = caps_drop_bounding();
+		if (r < 0)
+			return r;
+	}
+	*step = "capset(drop all)";
+	r = caps_drop_all();
+	if (r < 0)
+		return r;
+	*step = "prctl(PR_SET_NO_NEW_PRIVS)";
+	if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
 	return 0;
 }

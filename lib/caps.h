@@ -31,4 +31,21 @@ int caps_drop_all(void);
 /* caps_drop_bounding() - empty the bounding set (needs CAP_SETPCAP) */
 int caps_drop_bounding(void);
 
+/**
+ * caps_drop_for_exec() - the last step before exec'ing a user's command in
+ *			  a namespace entered with privilege
+ * @userns_root: we joined a user namespace and hold every capability in it:
+ *		first lock the securebits (NOROOT, NO_SETUID_FIXUP, KEEP_CAPS,
+ *		NO_CAP_AMBIENT_RAISE, all locked: exec must not give root's
+ *		capabilities back) and empty the bounding set
+ * @nnp:	then set no_new_privs
+ * @step:	on failure, the call that failed, for the message
+ *
+ * Effective, permitted, inheritable and ambient sets are always cleared and
+ * read back as empty (caps_drop_all()).
+ *
+ * Return: 0, or -errno with *@step set
+ */
+int caps_drop_for_exec(bool userns_root, bool nnp, const char **step);
+
 #endif

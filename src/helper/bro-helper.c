@@ -50,7 +50,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/capability.h>
-#include <linux/securebits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,7 +254,7 @@ int main(int argc, char **argv)
 {
 	struct helper_args a;
 	char err[256], name[64];
-	const char *target;
+	const char *target, *step;
 	int nsfd, usernsfd, nfds, r;
 	bool have_cap, owned, via_userns;
 	uid_t uid = getuid();
@@ -353,28 +352,10 @@ int main(int argc, char **argv)
 			strerror(errno), HINT_CAP);
 
 	/* 6. drop, and prove it */
-	if (via_userns) {
-		/* root in that namespace: exec must not give capabilities back */
-		if (prctl(PR_SET_SECUREBITS,
-			  SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
-			  SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED |
-			  SECBIT_KEEP_CAPS_LOCKED |
-			  SECBIT_NO_CAP_AMBIENT_RAISE |
-			  SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED, 0, 0, 0) < 0)
-			log_die(EXIT_FAIL, "prctl(PR_SET_SECUREBITS): %s",
-				strerror(errno));
-		r = caps_drop_bounding();
-		if (r < 0)
-			log_die(EXIT_FAIL, "prctl(PR_CAPBSET_DROP): %s",
-				strerror(-r));
-	}
-	r = caps_drop_all();
+	r = caps_drop_for_exec(via_userns, !a.allow_new_privs, &step);
 	if (r < 0)
-		log_die(EXIT_FAIL, "capset(drop all): %s (capabilities still held, not running %s)",
-			strerror(-r), a.cmd[0]);
-	if (!a.allow_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		log_die(EXIT_FAIL, "prctl(PR_SET_NO_NEW_PRIVS): %s",
-			strerror(errno));
+		log_die(EXIT_FAIL, "%s: %s (capabilities may still be held, not running %s)",
+			step, strerror(-r), a.cmd[0]);
 
 	/* 7. fds */
 	close_other_fds(nfds);

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef BRO_NETNS_ARGS_H
+#define BRO_NETNS_ARGS_H
+
+#include <stddef.h>
+
+#include "daemon.h"
+
+/**
+ * struct create_args - bro-netns create's options
+ * @name:	--name, or NULL for the first free "netnsN"
+ * @proxy_text:	--proxy as given (for list, credentials masked)
+ * @conf:	proxy, DNS mode and bridges (listeners not yet opened:
+ *		bridges[i].fd is -1)
+ */
+struct create_args {
+	const char *name;
+	const char *proxy_text;
+	struct netns_conf conf;
+};
+
+/**
+ * create_args_parse() - parse "create" options (argv[0] is "create")
+ * Return: 0, 1 for --help, -EINVAL with a message in @err
+ */
+int create_args_parse(int argc, char **argv, struct create_args *a,
+		      char *err, size_t size);
+
+/**
+ * bridge_parse() - [HOSTADDR:]PORT[:NSPORT], HOSTADDR a literal IPv4 or
+ *		    [IPv6] address (default 127.0.0.1), NSPORT default PORT
+ * Return: 0 or -EINVAL
+ */
+int bridge_parse(const char *s, struct bridge *b);
+
+/* dns_parse() - "fake" or tcp://RESOLVER[:PORT]; Return: 0 or -EINVAL */
+int dns_parse(const char *s, enum dns_mode *mode, struct target *t);
+
+#endif

@@ -1,0 +1,587 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * bro-netns - network namespaces whose every byte out goes through a SOCKS5
+ *	       or HTTP CONNECT proxy, DNS included, enforced by the kernel.
+ *
+ *	bro-netns create [--name NAME] --proxy URL [--dns fake|tcp://RESOLVER]
+ *			 [--bridge-port [HOSTADDR:]PORT[:NSPORT]]...
+ *	bro-netns exec NAME -- CMD [ARGS...]
+ *	bro-netns list
+ *	bro-netns destroy NAME
+ *
+ * Threat model
+ * ============
+ * Rootless, bro-netns needs no privilege: it creates a user namespace and a
+ * network namespace in it, exactly what `unshare -Urn` lets any user do,
+ * and programs that namespace as its root. What runs inside by `exec` has
+ * no capability (securebits locked, bounding set empty, no_new_privs), so
+ * it cannot change the nftables rules or routes that confine it.
+ *
+ * Processes
+ * =========
+ *  create		parses, makes BASE/NAME/ (lock, ctl, log, info),
+ *			forks the relay and waits for it to say "ready".
+ *  relay (daemon)	host namespace; setsid; forks the builder, receives
+ *			the namespace's fds, then runs netns_daemon() until
+ *			destroy or SIGTERM. Holding the fds pins the namespace:
+ *			no bind mount, nothing to clean up if it is killed.
+ *  builder (nsbuild.c)	unshares user+net, programs them, sends the fds,
+ *			drops every capability and stays as the socket factory
+ *			for bridge ports; dies with the relay (PDEATHSIG).
+ *  exec		gets the namespace fds from the relay over ctl, checks
+ *			them (a network namespace, in a user namespace our UID
+ *			created directly below ours: lib/nsutil), joins the
+ *			user then the network namespace, drops everything,
+ *			execs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <arpa/inet.h>
+#include <nftables/libnftables.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "caps.h"
+#include "daemon.h"
+#include "log.h"
+#include "nsbuild.h"
+#include "nsutil.h"
+#include "state.h"
+
+#define EXIT_USAGE	64
+#define EXIT_NOPERM	77
+#define STOP_WAIT_MS	5000
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: bro-netns create [--name NAME] --proxy URL [--dns MODE]\n"
+"                        [--bridge-port [HOSTADDR:]PORT[:NSPORT]]...\n"
+"       bro-netns exec NAME -- CMD [ARGS...]\n"
+"       bro-netns list\n"
+"       bro-netns destroy NAME\n"
+"\n"
+"A network namespace whose only way out is the proxy: every TCP connection\n"
+"is relayed through it, DNS is answered inside, everything else is refused.\n"
+"\n"
+"  --proxy URL          socks5://[USER:PASS@]HOST:PORT or\n"
+"                       http://[USER:PASS@]HOST:PORT (HTTP CONNECT)\n"
+"  --dns fake           (default) names get addresses from 198.18.0.0/15 and\n"
+"                       are resolved by the proxy when connected to; A only,\n"
+"                       other types are answered with no data\n"
+"  --dns tcp://RESOLVER[:PORT]  queries go as DNS over TCP through the proxy\n"
+"  --bridge-port [HOSTADDR:]PORT[:NSPORT]  HOSTADDR:PORT on the host\n"
+"                       (default 127.0.0.1) reaches 127.0.0.1:NSPORT inside\n"
+"  --name NAME          default: the first free netnsN\n"
+"\n"
+"create prints NAME and the namespace's path (/proc/PID/fd/N of the relay).\n"
+"State lives in $XDG_RUNTIME_DIR/bro/netns/NAME (/run/bro/netns for root).\n");
+}
+
+/* "socks5://user:***@host:port": the proxy without its password */
+static void proxy_masked(const struct proxy_url *u, char *buf, size_t size)
+{
+	bool v6 = strchr(u->host, ':') != NULL;
+
+	snprintf(buf, size, "%s://%s%s%s%s%s%s:%u",
+		 u->type == PROXY_SOCKS5 ? "socks5" : "http",
+		 u->auth ? u->user : "", u->auth ? ":***@" : "",
+		 v6 ? "[" : "", u->host, v6 ? "]" : "", "", u->port);
+}
+
+static void resolve_proxy(struct netns_conf *c)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_ADDRCONFIG }, *ai;
+	char port[8];
+	int r;
+
+	snprintf(port, sizeof(port), "%u", c->proxy.port);
+	r = getaddrinfo(c->proxy.host, port, &hints, &ai);
+	if (r != 0)
+		log_die(1, "getaddrinfo(%s): %s (the proxy's host name is resolved once, on the host)",
+			c->proxy.host, gai_strerror(r));
+	memcpy(&c->proxy_sa, ai->ai_addr, ai->ai_addrlen);
+	c->proxy_len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+}
+
+static const char *need_base(char *base, size_t size)
+{
+	const char *why;
+	int r = state_base(base, size, &why);
+
+	if (r < 0)
+		log_die(1, "state directory(%s): %s (%s)", base, strerror(-r), why);
+	return base;
+}
+
+static int open_bridge(struct bridge *b)
+{
+	int one = 1, fd;
+
+	fd = socket(b->host.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&b->host, b->hlen) < 0 ||
+	    listen(fd, 128) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	b->fd = fd;
+	return 0;
+}
+
+static int ctl_listen(const char *base, const char *name)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (state_path(sa.sun_path, sizeof(sa.sun_path), base, name, "ctl") < 0)
+		log_die(1, "%s/%s/ctl: path too long for a unix socket", base, name);
+	unlink(sa.sun_path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(fd, 16) < 0)
+		log_die(1, "bind(%s): %s", sa.sun_path, strerror(errno));
+	return fd;
+}
+
+static int open_state_file(const char *base, const char *name, const char *file,
+			   int flags)
+{
+	char p[PATH_MAX];
+	int fd;
+
+	if (state_path(p, sizeof(p), base, name, file) < 0)
+		log_die(1, "%s/%s/%s: path too long", base, name, file);
+	fd = open(p, flags | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		log_die(1, "open(%s): %s", p, strerror(errno));
+	return fd;
+}
+
+/* the relay process; @ready gets "ok PATH" once the namespace exists */
+static void relay_main(struct create_args *a, const char *base, const char *name,
+		       int logfd, int ready)
+{
+	struct ns_fds nf;
+	char path[64], info[512], masked[PROXY_HOST_MAX + PROXY_CRED_MAX + 32];
+	int sv[2], null, r, infofd, ctl;
+	pid_t child;
+
+	setsid();
+	/* made here, so that SO_PEERCRED names this process */
+	ctl = ctl_listen(base, name);
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		close(null);
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		log_die(1, "socketpair(): %s", strerror(errno));
+	child = fork();
+	if (child < 0)
+		log_die(1, "fork(): %s", strerror(errno));
+	if (child == 0) {
+		/* nothing of ours but the socket: not the lock, not ctl */
+		if (dup2(sv[1], 3) < 0)
+			_exit(1);
+		close_range(4, ~0U, 0);
+		nsbuild_child(3, true);
+	}
+	close(sv[1]);
+	r = nsbuild_recv(sv[0], &nf);
+	if (r < 0) {
+		if (r != -EIO)
+			log_err("receiving the namespace: %s", strerror(-r));
+		_exit(1);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)getpid(), nf.fd[NSFD_NET]);
+	proxy_masked(&a->conf.proxy, masked, sizeof(masked));
+	infofd = open_state_file(base, name, "info", O_WRONLY | O_CREAT | O_TRUNC);
+	r = snprintf(info, sizeof(info), "proxy %s\nnetns %s\ndns %s\n", masked,
+		     path, a->conf.dns_mode == DNS_FAKE ? "fake" : "tcp");
+	if (write(infofd, info, (size_t)r) != r)
+		log_die(1, "write(%s/%s/info): %s", base, name, strerror(errno));
+	close(infofd);
+
+	dup2(logfd, 2);
+	close(logfd);
+	r = snprintf(info, sizeof(info), "ok %s", path);
+	if (write(ready, info, (size_t)r) != r)
+		_exit(1);
+	close(ready);
+	log_info("%s: relaying through %s", name, masked);
+	r = netns_daemon(&a->conf, &nf, ctl);
+	if (r < 0)
+		log_die(1, "relay loop: %s", strerror(-r));
+	log_info("%s: stopped", name);
+	_exit(0);
+}
+
+static int cmd_create(int argc, char **argv)
+{
+	struct create_args a;
+	char err[256], base[PATH_MAX], dir[PATH_MAX], gen[16], buf[256];
+	const char *name;
+	int r, lockfd, logfd, ready[2];
+	ssize_t n;
+	pid_t pid;
+
+	r = create_args_parse(argc, argv, &a, err, sizeof(err));
+	if (r == 1) {
+		usage(stdout);
+		return 0;
+	}
+	if (r < 0)
+		log_die(EXIT_USAGE, "%s (see bro-netns --help)", err);
+	resolve_proxy(&a.conf);
+	need_base(base, sizeof(base));
+	name = a.name;
+	for (int i = 0; !name && i < 1000; i++) {
+		snprintf(gen, sizeof(gen), "netns%d", i);
+		if (state_path(dir, sizeof(dir), base, gen, "") == 0 &&
+		    access(dir, F_OK) < 0)
+			name = gen;
+	}
+	if (!name)
+		log_die(1, "no free name netns0-netns999 (use --name)");
+	if (state_path(dir, sizeof(dir), base, name, "") < 0)
+		log_die(1, "%s/%s: path too long", base, name);
+	if (access(dir, F_OK) == 0) {
+		if (relay_alive(base, name))
+			log_die(1, "create(%s): exists (bro-netns destroy %s first)",
+				name, name);
+		state_remove(base, name);	/* a relay killed earlier */
+	}
+	if (mkdir(dir, 0700) < 0)
+		log_die(1, "mkdir(%s): %s", dir, strerror(errno));
+	lockfd = open_state_file(base, name, "lock", O_RDWR | O_CREAT);
+	if (flock(lockfd, LOCK_EX | LOCK_NB) < 0)
+		log_die(1, "flock(%s/lock): %s (created concurrently?)", dir,
+			strerror(errno));
+	for (int i = 0; i < a.conf.nbridges; i++) {
+		r = open_bridge(&a.conf.bridges[i]);
+		if (r < 0) {
+			state_remove(base, name);
+			log_die(1, "bind(--bridge-port host port %u): %s",
+				a.conf.bridges[i].nsport, strerror(-r));
+		}
+	}
+	logfd = open_state_file(base, name, "log", O_WRONLY | O_CREAT | O_APPEND);
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		log_die(1, "pipe2(): %s", strerror(errno));
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		log_die(1, "fork(): %s", strerror(errno));
+	if (pid == 0) {
+		close(ready[0]);
+		relay_main(&a, base, name, logfd, ready[1]);
+	}
+	close(ready[1]);
+	close(logfd);
+	close(lockfd);
+	n = read(ready[0], buf, sizeof(buf) - 1);
+	if (n < 3 || memcmp(buf, "ok ", 3) != 0) {
+		waitpid(pid, NULL, 0);
+		state_remove(base, name);
+		log_die(1, "create(%s): the namespace could not be made (see above)",
+			name);
+	}
+	buf[n] = '\0';
+	printf("%s %s\n", name, buf + 3);
+	return 0;
+}
+
+/* the namespace fds of NAME, from its relay; dies when there is none */
+static void get_ns_fds(const char *base, const char *name, int fds[2], int *n)
+{
+	char rep[16];
+	int r;
+
+	r = ctl_request(base, name, "fds", rep, sizeof(rep), fds, n, NULL, NULL);
+	if (r == -ENOENT || r == -ECONNREFUSED)
+		log_die(1, "%s: no such namespace (bro-netns list shows yours)", name);
+	if (r < 0)
+		log_die(r == -EPERM ? EXIT_NOPERM : 1, "%s/%s/ctl: %s", base, name,
+			strerror(-r));
+	if (strcmp(rep, "ok") != 0 || *n < 1)
+		log_die(1, "%s/%s/ctl: unexpected answer", base, name);
+}
+
+static bool same_ns(int a, int b)
+{
+	struct stat sa, sb;
+
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/**
+ * enter_checked() - check that @fds[0] is a network namespace in a user
+ *		     namespace our UID created (the one passed as @fds[1]),
+ *		     and join both
+ * Return: 0, or dies with a message
+ */
+static void enter_checked(const char *name, int fds[2], int n)
+{
+	int type, owner;
+
+	type = ns_type(fds[0]);
+	if (type != CLONE_NEWNET)
+		log_die(EXIT_NOPERM, "%s: refused: not a network namespace (%s)",
+			name, type < 0 ? "not a namespace file" : ns_type_name(type));
+	owner = ns_owned_userns(fds[0], getuid());
+	if (owner < 0)
+		log_die(EXIT_NOPERM, "%s: refused: the network namespace is not in a user namespace created by uid %u (not one bro-netns made for you)",
+			name, (unsigned)getuid());
+	if (n < 2 || !same_ns(owner, fds[1]))
+		log_die(EXIT_NOPERM, "%s: refused: the network namespace is not owned by the relay's user namespace",
+			name);
+	if (setns(owner, CLONE_NEWUSER) < 0)
+		log_die(1, "setns(%s, user namespace): %s", name, strerror(errno));
+	if (setns(fds[0], CLONE_NEWNET) < 0)
+		log_die(1, "setns(%s, network namespace): %s", name, strerror(errno));
+	close(owner);
+}
+
+static int cmd_exec(int argc, char **argv)
+{
+	char base[PATH_MAX];
+	const char *name, *step;
+	int fds[2] = { -1, -1 }, n = 0, r;
+
+	if (argc < 4 || strcmp(argv[2], "--") != 0)
+		log_die(EXIT_USAGE, "exec: NAME -- CMD [ARGS...] expected");
+	name = argv[1];
+	if (!name_valid(name))
+		log_die(EXIT_USAGE, "exec: %.40s: not a namespace name", name);
+	need_base(base, sizeof(base));
+	get_ns_fds(base, name, fds, &n);
+	enter_checked(name, fds, n);
+	r = caps_drop_for_exec(true, true, &step);
+	if (r < 0)
+		log_die(1, "%s: %s (capabilities may still be held, not running %s)",
+			step, strerror(-r), argv[3]);
+	if (close_range(3, ~0U, 0) < 0)
+		log_die(1, "close_range(3): %s", strerror(errno));
+	execvp(argv[3], argv + 3);
+	r = errno;
+	log_err("execvp(%s): %s", argv[3], strerror(r));
+	return r == ENOENT ? 127 : 126;
+}
+
+/* the "blocked" counter, read inside the namespace by a child; -1 unknown */
+static long long blocked_count(const char *name, int fds[2], int n)
+{
+	long long v = -1;
+	int p[2], st;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		struct nft_ctx *nft;
+		const char *out, *s;
+
+		close(p[0]);
+		log_set_level(LOG_P_ERR - 1);	/* quiet: list goes on */
+		enter_checked(name, fds, n);
+		nft = nft_ctx_new(NFT_CTX_DEFAULT);
+		if (!nft)
+			_exit(1);
+		nft_ctx_buffer_output(nft);
+		nft_ctx_buffer_error(nft);
+		if (nft_run_cmd_from_buffer(nft, "list counter inet bro blocked") != 0)
+			_exit(1);
+		out = nft_ctx_get_output_buffer(nft);
+		s = out ? strstr(out, "packets ") : NULL;
+		if (s)
+			dprintf(p[1], "%lld", strtoll(s + 8, NULL, 10));
+		_exit(0);
+	}
+	close(p[1]);
+	if (pid > 0) {
+		char buf[32] = "";
+		ssize_t r = read(p[0], buf, sizeof(buf) - 1);
+
+		if (r > 0) {
+			buf[r] = '\0';
+			v = strtoll(buf, NULL, 10);
+		}
+		waitpid(pid, &st, 0);
+	}
+	close(p[0]);
+	return v;
+}
+
+static void info_value(const char *base, const char *name, const char *key,
+		       char *out, size_t size)
+{
+	char p[PATH_MAX], line[512];
+	size_t kl = strlen(key);
+	FILE *f;
+
+	snprintf(out, size, "-");
+	if (state_path(p, sizeof(p), base, name, "info") < 0)
+		return;
+	f = fopen(p, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, key, kl) == 0 && line[kl] == ' ') {
+			size_t l = strcspn(line + kl + 1, "\n");
+
+			if (l >= size)
+				l = size - 1;
+			memcpy(out, line + kl + 1, l);
+			out[l] = '\0';
+			break;
+		}
+	fclose(f);
+}
+
+static unsigned long long stat_value(const char *rep, const char *key)
+{
+	const char *s = strstr(rep, key);
+
+	return s ? strtoull(s + strlen(key) + 1, NULL, 10) : 0;
+}
+
+static int cmd_list(void)
+{
+	char base[PATH_MAX], rep[512], proxy[300];
+	struct dirent *de;
+	DIR *d;
+	int fds[2], n;
+
+	need_base(base, sizeof(base));
+	d = opendir(base);
+	if (!d)
+		log_die(1, "opendir(%s): %s", base, strerror(errno));
+	printf("%-16s %8s %-7s %-40s %8s %7s %12s %12s %8s\n", "NAME", "PID",
+	       "STATE", "PROXY", "CONNS", "ACTIVE", "BYTES_OUT", "BYTES_IN",
+	       "BLOCKED");
+	while ((de = readdir(d)) != NULL) {
+		const char *name = de->d_name;
+		long long blocked;
+		pid_t pid = 0;
+
+		if (!name_valid(name))
+			continue;
+		info_value(base, name, "proxy", proxy, sizeof(proxy));
+		if (ctl_request(base, name, "stats", rep, sizeof(rep), NULL, NULL,
+				&pid, NULL) < 0) {
+			printf("%-16s %8s %-7s %-40s (relay gone: bro-netns destroy %s)\n",
+			       name, "-", "dead", proxy, name);
+			continue;
+		}
+		n = 0;
+		blocked = -1;
+		if (ctl_request(base, name, "fds", rep + 256, 16, fds, &n, NULL,
+				NULL) == 0 && n > 0) {
+			blocked = blocked_count(name, fds, n);
+			while (n > 0)
+				close(fds[--n]);
+		}
+		printf("%-16s %8d %-7s %-40s %8llu %7llu %12llu %12llu %8lld\n",
+		       name, (int)pid, "running", proxy, stat_value(rep, "conns"),
+		       stat_value(rep, "active"), stat_value(rep, "bytes_out"),
+		       stat_value(rep, "bytes_in"), blocked);
+	}
+	closedir(d);
+	return 0;
+}
+
+static int cmd_destroy(int argc, char **argv)
+{
+	char base[PATH_MAX], dir[PATH_MAX], rep[16];
+	const char *name;
+	struct pollfd pfd = { .events = POLLIN };
+	pid_t pid = 0;
+	int r, keep = -1, pidfd = -1;
+
+	if (argc != 2)
+		log_die(EXIT_USAGE, "destroy: NAME expected");
+	name = argv[1];
+	if (!name_valid(name))
+		log_die(EXIT_USAGE, "destroy: %.40s: not a namespace name", name);
+	need_base(base, sizeof(base));
+	if (state_path(dir, sizeof(dir), base, name, "") < 0 || access(dir, F_OK) < 0)
+		log_die(1, "%s: no such namespace (bro-netns list shows yours)", name);
+	r = ctl_request(base, name, "stop", rep, sizeof(rep), NULL, NULL, &pid, &keep);
+	if (r == 0) {
+		/* the connection is open, so @pid is still the relay */
+		pidfd = pidfd_open(pid, 0);
+		pfd.fd = keep;
+		/* EOF once the relay has exited and its fds are closed */
+		if (poll(&pfd, 1, STOP_WAIT_MS) <= 0 && pidfd >= 0) {
+			log_warn("%s: relay %d did not stop, killing it", name, (int)pid);
+			pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+		}
+		close(keep);
+	} else if (r != -ECONNREFUSED && r != -ENOENT) {
+		log_die(r == -EPERM ? EXIT_NOPERM : 1, "%s/ctl: %s", dir, strerror(-r));
+	}
+	for (int i = 0; i < STOP_WAIT_MS / 10 && relay_alive(base, name); i++)
+		usleep(10000);
+	if (pidfd >= 0) {
+		pfd.fd = pidfd;
+		poll(&pfd, 1, STOP_WAIT_MS);
+		close(pidfd);
+	}
+	if (relay_alive(base, name))
+		log_die(1, "%s: the relay still holds %s/lock", name, dir);
+	r = state_remove(base, name);
+	if (r < 0)
+		log_die(1, "rmdir(%s): %s", dir, strerror(-r));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	log_init("bro-netns");
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("bro-netns %s\n", BRO_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "create"))
+		return cmd_create(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "exec"))
+		return cmd_exec(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "list") && argc == 2)
+		return cmd_list();
+	if (!strcmp(argv[1], "destroy"))
+		return cmd_destroy(argc - 1, argv + 1);
+	log_die(EXIT_USAGE, "%s: unknown command (create, exec, list, destroy; see --help)",
+		argv[1]);
+}

@@ -1,0 +1,948 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * daemon.c - the relay process of one namespace. It lives in the host's
+ * network namespace and holds the namespace's fds (which pin it) and its
+ * listeners. One epoll loop, edge-triggered throughout.
+ *
+ * Theory of operation
+ * ===================
+ * Egress. A connection made inside the namespace is redirected by nftables
+ * to the relay listener; the relay reads where it was going
+ * (SO_ORIGINAL_DST / IP6T_SO_ORIGINAL_DST), connects to the proxy from the
+ * host namespace and walks the handshake, one state per message:
+ *
+ *   CONNECTING -> (SOCKS5) GREET -> [AUTH] -> REQUEST -> RELAY
+ *   CONNECTING -> (HTTP) HTTP -> RELAY
+ *
+ * Replies are peeked and only their own bytes consumed, so whatever the
+ * destination sends first stays in the socket for the relay. A destination
+ * inside FAKE_BASE/15 is asked for by the name the DNS stub handed out
+ * for it (by name at the proxy: nothing resolves locally); an address the
+ * stub never gave out is refused. From RELAY on, bytes move by splice(2)
+ * through lib/relay.c. A handshake has HANDSHAKE_SECS to finish. Any
+ * failure resets that connection only.
+ *
+ * DNS. UDP and TCP port 53 are redirected to the stub. Fake mode answers
+ * from lib-free dns.c at once. TCP mode sends each query, length-prefixed,
+ * over a new connection through the proxy to the resolver (TCP clients
+ * are relayed to it as they are).
+ *
+ * Bridges. A --bridge-port listener lives in the host namespace; for each
+ * connection a socket is made inside the namespace by the factory child
+ * (nsbuild.c) and connected to 127.0.0.1:NSPORT there, then relayed.
+ *
+ * Control. The control socket answers "stats", "fds" (the namespace fds,
+ * for exec and list) and "stop", to peers of our own UID only.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6/ip6_tables.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "dns.h"
+#include "log.h"
+#include "relay.h"
+
+#define HANDSHAKE_SECS	30
+#define FAKE_TTL	60
+#define LOG_FAIL_MAX	100	/* then one line per 1000 failures */
+#define EVENTS_MAX	64
+#define PEEK_MAX	HTTP_HDR_MAX
+
+enum ev_kind { EV_RELAY_L, EV_DNS_UDP, EV_DNS_TCP_L, EV_BRIDGE_L, EV_CTL,
+	       EV_CONN, EV_SIGNAL, EV_TIMER };
+
+struct conn;
+
+struct ev {
+	enum ev_kind kind;
+	int fd;
+	int side;		/* EV_CONN: 0 client, 1 upstream */
+	struct conn *c;
+};
+
+enum cstate { C_CONNECTING, C_GREET, C_AUTH, C_REQUEST, C_HTTP, C_RELAY,
+	      C_DNS_REPLY, C_DNS_SERVE };
+enum ckind { K_EGRESS, K_BRIDGE, K_DNS_UDP, K_DNS_TCP };
+
+/**
+ * struct conn - a relayed connection, from accept to close
+ * @ev:		epoll registrations of side 0 (client) and 1 (upstream)
+ * @fd:		the sockets, -1 when absent (K_DNS_UDP has no client)
+ * @out:	handshake bytes still to send upstream
+ * @buf:	K_DNS_*: the query or answer being assembled
+ * @peer:	K_DNS_UDP: the client and the address it asked (for the reply)
+ */
+struct conn {
+	struct ev ev[2];
+	int fd[2];
+	enum cstate st;
+	enum ckind kind;
+	struct target t;
+	uint8_t out[PROXY_REQ_MAX];
+	size_t olen, ooff;
+	struct relay r;
+	time_t deadline;
+	bool dead;
+	struct conn *prev, *next;
+	uint8_t *buf;
+	size_t blen;
+	int udp_fd;
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
+	struct in6_pktinfo pi6;
+	struct in_pktinfo pi4;
+};
+
+struct stats {
+	uint64_t conns, failed, bytes_out, bytes_in, dns, refused;
+	unsigned active;
+};
+
+static struct {
+	const struct netns_conf *c;
+	struct ns_fds *nf;
+	int ep;
+	struct pipe_pool pp;
+	struct fakedns fake;
+	struct conn *conns;
+	struct conn *grave;	/* freed in this batch: their events are stale */
+	struct stats st;
+	bool stop;
+} D;
+
+static int ep_add(struct ev *e, int fd, uint32_t events)
+{
+	struct epoll_event ee = { .events = events, .data.ptr = e };
+
+	e->fd = fd;
+	return epoll_ctl(D.ep, EPOLL_CTL_ADD, fd, &ee) < 0 ? -errno : 0;
+}
+
+static void fail_log(const char *what, const struct target *t, int err)
+{
+	char ts[PROXY_HOST_MAX + 16];
+
+	D.st.failed++;
+	if (D.st.failed <= LOG_FAIL_MAX || D.st.failed % 1000 == 0)
+		log_info("%s(%s): %s (%llu failures so far)", what,
+			 target_str(t, ts, sizeof(ts)), strerror(err),
+			 (unsigned long long)D.st.failed);
+}
+
+static struct conn *conn_new(enum ckind kind)
+{
+	struct conn *c;
+
+	if (D.st.active >= CONN_MAX)
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->kind = kind;
+	c->fd[0] = c->fd[1] = -1;
+	c->udp_fd = -1;
+	for (int i = 0; i < 2; i++)
+		c->ev[i] = (struct ev){ .kind = EV_CONN, .fd = -1, .side = i, .c = c };
+	c->deadline = time(NULL) + HANDSHAKE_SECS;
+	c->next = D.conns;
+	if (D.conns)
+		D.conns->prev = c;
+	D.conns = c;
+	D.st.active++;
+	D.st.conns++;
+	return c;
+}
+
+/* conn_free() - close @c now; its memory goes when the epoll batch that
+ * may still name it is done (conn_reap) */
+static void conn_free(struct conn *c, bool abort)
+{
+	const struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	if (c->dead)
+		return;
+	c->dead = true;
+
+	if (c->st == C_RELAY) {
+		D.st.bytes_out += c->r.bytes[0];
+		D.st.bytes_in += c->r.bytes[1];
+		relay_close(&c->r, &D.pp, abort);
+	} else {
+		for (int i = 0; i < 2; i++) {
+			if (c->fd[i] < 0)
+				continue;
+			if (abort)
+				setsockopt(c->fd[i], SOL_SOCKET, SO_LINGER, &lg,
+					   sizeof(lg));
+			close(c->fd[i]);
+		}
+	}
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		D.conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	D.st.active--;
+	c->next = D.grave;
+	D.grave = c;
+}
+
+static void conn_reap(void)
+{
+	struct conn *c;
+
+	while ((c = D.grave) != NULL) {
+		D.grave = c->next;
+		free(c->buf);
+		free(c);
+	}
+}
+
+static int conn_register(struct conn *c, int side, int fd)
+{
+	c->fd[side] = fd;
+	return ep_add(&c->ev[side], fd,
+		      EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET);
+}
+
+static void set_nodelay(int fd)
+{
+	int one = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+/* connect a new socket of @c to @sa; registered as side 1 */
+static int conn_connect(struct conn *c, int fd, const struct sockaddr *sa,
+			socklen_t len)
+{
+	int r;
+
+	if (fd < 0)
+		fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	r = conn_register(c, 1, fd);
+	if (r < 0)
+		return r;
+	if (connect(fd, sa, len) < 0 && errno != EINPROGRESS)
+		return -errno;
+	c->st = C_CONNECTING;
+	return 0;
+}
+
+static void relay_start(struct conn *c)
+{
+	int r;
+
+	set_nodelay(c->fd[0]);
+	set_nodelay(c->fd[1]);
+	relay_init(&c->r, c->fd[0], c->fd[1]);
+	c->st = C_RELAY;
+	r = relay_event(&c->r, &D.pp, -1, 0);
+	if (r != RELAY_OPEN)
+		conn_free(c, r < 0);
+}
+
+/* flush c->out; Return: 0 all sent, -EAGAIN, -errno */
+static int conn_flush(struct conn *c)
+{
+	while (c->ooff < c->olen) {
+		ssize_t n = send(c->fd[1], c->out + c->ooff, c->olen - c->ooff,
+				 MSG_NOSIGNAL);
+
+		if (n < 0)
+			return errno == EINTR ? 0 : -errno;
+		c->ooff += (size_t)n;
+	}
+	return 0;
+}
+
+static void conn_queue(struct conn *c, size_t n)
+{
+	c->olen = n;
+	c->ooff = 0;
+}
+
+/* consume exactly @n bytes the parser accepted */
+static int conn_consume(struct conn *c, size_t n)
+{
+	uint8_t sink[PEEK_MAX];
+
+	return recv(c->fd[1], sink, n, 0) == (ssize_t)n ? 0 : -EIO;
+}
+
+static void dns_udp_reply(struct conn *c, const uint8_t *msg, size_t len);
+
+/**
+ * conn_step() - advance a handshake as far as the bytes at hand allow
+ * Return: 0 (in progress or handed to the relay), or -errno: the caller
+ *	   frees the connection
+ */
+static int conn_step(struct conn *c)
+{
+	uint8_t peek[PEEK_MAX];
+	ssize_t n;
+	size_t len = 0;
+	int r, rep = 0, status = 0;
+	socklen_t sl = sizeof(r);
+
+	for (;;) {
+		if (c->st == C_CONNECTING) {
+			struct sockaddr_storage ss;
+			socklen_t l = sizeof(ss);
+
+			if (getsockopt(c->fd[1], SOL_SOCKET, SO_ERROR, &r, &sl) == 0 && r)
+				return -r;
+			if (getpeername(c->fd[1], (struct sockaddr *)&ss, &l) < 0)
+				return errno == ENOTCONN ? 0 : -errno;
+			if (c->kind == K_BRIDGE) {
+				relay_start(c);
+				return 1;
+			}
+			if (D.c->proxy.type == PROXY_SOCKS5) {
+				conn_queue(c, socks5_greeting(&D.c->proxy, c->out));
+				c->st = C_GREET;
+			} else {
+				len = http_connect(&D.c->proxy, &c->t, (char *)c->out,
+						   sizeof(c->out));
+				if (!len)
+					return -ENAMETOOLONG;
+				conn_queue(c, len);
+				c->st = C_HTTP;
+			}
+		}
+		r = conn_flush(c);
+		if (r == -EAGAIN)
+			return 0;
+		if (r < 0)
+			return r;
+		n = recv(c->fd[1], peek, c->st == C_HTTP ? PEEK_MAX : 262 + 8,
+			 MSG_PEEK | MSG_DONTWAIT);
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		if (n == 0)
+			return -ECONNRESET;
+		switch (c->st) {
+		case C_GREET:
+			r = socks5_method_parse(peek, (size_t)n, D.c->proxy.auth);
+			if (r == -EAGAIN)
+				return 0;
+			if (r < 0 || conn_consume(c, 2) < 0)
+				return r < 0 ? r : -EIO;
+			if (r == 2) {
+				conn_queue(c, socks5_auth(&D.c->proxy, c->out));
+				c->st = C_AUTH;
+				break;
+			}
+			__attribute__((fallthrough));
+		case C_AUTH:
+			if (c->st == C_AUTH) {
+				r = socks5_auth_parse(peek, (size_t)n);
+				if (r == -EAGAIN)
+					return 0;
+				if (r < 0 || conn_consume(c, 2) < 0)
+					return r < 0 ? r : -EIO;
+			}
+			len = socks5_connect(&c->t, c->out);
+			if (!len)
+				return -ENAMETOOLONG;
+			conn_queue(c, len);
+			c->st = C_REQUEST;
+			break;
+		case C_REQUEST:
+			r = socks5_reply_parse(peek, (size_t)n, &len, &rep);
+			if (r == -EAGAIN)
+				return 0;
+			if (r < 0)
+				return r;
+			if (conn_consume(c, len) < 0)
+				return -EIO;
+			goto done;
+		case C_HTTP:
+			r = http_connect_parse((const char *)peek, (size_t)n, &len,
+					       &status);
+			if (r == -EAGAIN)
+				return 0;
+			if (r < 0)
+				return r;
+			if (conn_consume(c, len) < 0)
+				return -EIO;
+			goto done;
+		case C_DNS_REPLY:
+		case C_CONNECTING:
+		case C_RELAY:
+		case C_DNS_SERVE:
+		default:
+			return -EINVAL;
+		}
+	}
+done:
+	if (c->kind == K_DNS_UDP) {
+		/* the query, length-prefixed, then wait for the answer */
+		c->st = C_DNS_REPLY;
+		if (send(c->fd[1], c->buf, c->blen, MSG_NOSIGNAL) != (ssize_t)c->blen)
+			return -EIO;
+		c->blen = 0;
+		return 0;
+	}
+	relay_start(c);
+	return 1;
+}
+
+/* K_DNS_UDP after the handshake: read the length-prefixed answer */
+static int dns_reply_step(struct conn *c)
+{
+	size_t want;
+	ssize_t n;
+
+	for (;;) {
+		want = c->blen < 2 ? 2 : 2 + (size_t)(c->buf[0] << 8 | c->buf[1]);
+		if (want > DNS_MSG_MAX + 2)
+			return -EMSGSIZE;
+		if (c->blen >= want && c->blen >= 2 && want > 2) {
+			dns_udp_reply(c, c->buf + 2, want - 2);
+			return -ECANCELED;	/* done: free it */
+		}
+		n = recv(c->fd[1], c->buf + c->blen, want - c->blen, MSG_DONTWAIT);
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		if (n == 0)
+			return -ECONNRESET;
+		c->blen += (size_t)n;
+	}
+}
+
+/* start an upstream connection through the proxy for @c (target @c->t) */
+static int conn_upstream(struct conn *c)
+{
+	return conn_connect(c, -1, (const struct sockaddr *)&D.c->proxy_sa,
+			    D.c->proxy_len);
+}
+
+static void conn_fail(struct conn *c, int err)
+{
+	if (err != -ECANCELED)
+		fail_log(c->kind == K_DNS_UDP ? "dns" : "connect", &c->t, -err);
+	conn_free(c, true);
+}
+
+static void conn_event(struct conn *c, int side, uint32_t events)
+{
+	int r;
+
+	if (c->st == C_RELAY) {
+		r = relay_event(&c->r, &D.pp, side, events);
+		if (r != RELAY_OPEN)
+			conn_free(c, r < 0);
+		return;
+	}
+	if (c->st == C_DNS_SERVE)
+		return;		/* handled by dns_tcp_event() */
+	if (side == 0)
+		return;		/* the client waits for the relay */
+	if (c->st == C_DNS_REPLY)
+		r = dns_reply_step(c);
+	else
+		r = conn_step(c);
+	if (r < 0)
+		conn_fail(c, r);
+}
+
+/* Egress ------------------------------------------------------------------ */
+
+static int original_dst(int fd, int family, struct target *t)
+{
+	socklen_t len;
+
+	memset(t, 0, sizeof(*t));
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&t->sa;
+
+		len = sizeof(*s6);
+		if (getsockopt(fd, SOL_IPV6, IP6T_SO_ORIGINAL_DST, s6, &len) < 0)
+			return -errno;
+		t->port = ntohs(s6->sin6_port);
+		return 0;
+	}
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&t->sa;
+	const char *name;
+
+	len = sizeof(*s4);
+	if (getsockopt(fd, SOL_IP, SO_ORIGINAL_DST, s4, &len) < 0)
+		return -errno;
+	t->port = ntohs(s4->sin_port);
+	if ((ntohl(s4->sin_addr.s_addr) & 0xfffe0000u) == FAKE_BASE) {
+		if (D.c->dns_mode != DNS_FAKE)
+			return 0;	/* a real address then: let it go as is */
+		name = fakedns_name(&D.fake, ntohl(s4->sin_addr.s_addr));
+		if (!name)
+			return -ESTALE;
+		snprintf(t->name, sizeof(t->name), "%s", name);
+	}
+	return 0;
+}
+
+static void relay_accept(int lfd, int family)
+{
+	struct target t;
+	struct conn *c;
+	int fd, r;
+
+	for (int i = 0; i < 256; i++) {
+		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		r = original_dst(fd, family, &t);
+		if (r < 0) {
+			/* not redirected (made to the listener directly), or
+			 * a fake address from before a recycle */
+			D.st.refused++;
+			close(fd);
+			continue;
+		}
+		c = conn_new(K_EGRESS);
+		if (!c) {
+			D.st.refused++;
+			close(fd);
+			continue;
+		}
+		c->t = t;
+		r = conn_register(c, 0, fd);
+		if (r == 0)
+			r = conn_upstream(c);
+		if (r < 0)
+			conn_fail(c, r);
+	}
+}
+
+/* DNS --------------------------------------------------------------------- */
+
+/* answer @q in fake mode into @out; Return: length, 0 for no answer */
+static size_t dns_fake_answer(const uint8_t *msg, size_t len, uint8_t *out)
+{
+	struct dns_query q;
+	uint8_t a[4];
+	uint32_t addr;
+	int r;
+
+	D.st.dns++;
+	r = dns_query_parse(msg, len, &q);
+	if (r == -EINVAL)
+		return 0;
+	if (r == -EBADMSG)
+		return dns_answer(&q, NULL, DNS_FORMERR, NULL, 0, out);
+	if (r == -EOPNOTSUPP)
+		return dns_answer(&q, NULL, DNS_NOTIMP, NULL, 0, out);
+	if (q.qclass != 1 || q.qtype != DNS_A || !q.name[0])
+		return dns_answer(&q, msg, DNS_NOERROR, NULL, 0, out);
+	addr = fakedns_lookup(&D.fake, q.name);
+	if (!addr)
+		return dns_answer(&q, msg, DNS_SERVFAIL, NULL, 0, out);
+	addr = htonl(addr);
+	memcpy(a, &addr, 4);
+	return dns_answer(&q, msg, DNS_NOERROR, a, FAKE_TTL, out);
+}
+
+static void dns_send_udp(int fd, const struct sockaddr_storage *peer,
+			 socklen_t plen, const struct in_pktinfo *pi4,
+			 const struct in6_pktinfo *pi6, const uint8_t *msg,
+			 size_t len)
+{
+	char cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo))] = { 0 };
+	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
+	struct msghdr m = { .msg_name = (void *)peer, .msg_namelen = plen,
+			    .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = cbuf };
+	struct cmsghdr *cm = (struct cmsghdr *)cbuf;
+
+	/* answer from the address asked, or conntrack cannot un-NAT it */
+	if (peer->ss_family == AF_INET6) {
+		struct in6_pktinfo p = *pi6;
+
+		p.ipi6_ifindex = 0;
+		m.msg_controllen = CMSG_SPACE(sizeof(p));
+		cm->cmsg_level = IPPROTO_IPV6;
+		cm->cmsg_type = IPV6_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(p));
+		memcpy(CMSG_DATA(cm), &p, sizeof(p));
+	} else {
+		struct in_pktinfo p = { .ipi_spec_dst = pi4->ipi_addr };
+
+		m.msg_controllen = CMSG_SPACE(sizeof(p));
+		cm->cmsg_level = IPPROTO_IP;
+		cm->cmsg_type = IP_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(p));
+		memcpy(CMSG_DATA(cm), &p, sizeof(p));
+	}
+	sendmsg(fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+static void dns_udp_reply(struct conn *c, const uint8_t *msg, size_t len)
+{
+	dns_send_udp(c->udp_fd, &c->peer, c->peer_len, &c->pi4, &c->pi6, msg, len);
+}
+
+/* DNS over TCP through the proxy, for one UDP query */
+static void dns_forward(int fd, const struct sockaddr_storage *peer,
+			socklen_t plen, const struct in_pktinfo *pi4,
+			const struct in6_pktinfo *pi6, const uint8_t *msg,
+			size_t len)
+{
+	struct conn *c = conn_new(K_DNS_UDP);
+	int r;
+
+	D.st.dns++;
+	if (!c)
+		return;
+	c->t = D.c->resolver;
+	c->udp_fd = fd;
+	c->peer = *peer;
+	c->peer_len = plen;
+	c->pi4 = *pi4;
+	c->pi6 = *pi6;
+	c->buf = malloc(DNS_MSG_MAX + 2);
+	if (!c->buf) {
+		conn_free(c, true);
+		return;
+	}
+	c->buf[0] = (uint8_t)(len >> 8);
+	c->buf[1] = (uint8_t)len;
+	memcpy(c->buf + 2, msg, len);
+	c->blen = len + 2;
+	r = conn_upstream(c);
+	if (r < 0)
+		conn_fail(c, r);
+}
+
+static void dns_udp_event(int fd)
+{
+	uint8_t msg[DNS_MSG_MAX], out[DNS_MSG_MAX + 16];
+	char cbuf[256];
+	struct sockaddr_storage peer;
+	struct in_pktinfo pi4 = { 0 };
+	struct in6_pktinfo pi6 = { 0 };
+
+	for (int i = 0; i < 256; i++) {
+		struct iovec iov = { .iov_base = msg, .iov_len = sizeof(msg) };
+		struct msghdr m = { .msg_name = &peer, .msg_namelen = sizeof(peer),
+				    .msg_iov = &iov, .msg_iovlen = 1,
+				    .msg_control = cbuf,
+				    .msg_controllen = sizeof(cbuf) };
+		struct cmsghdr *cm;
+		ssize_t n = recvmsg(fd, &m, MSG_DONTWAIT);
+		size_t olen;
+
+		if (n < 0)
+			return;
+		if (m.msg_flags & MSG_TRUNC)
+			continue;
+		for (cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm)) {
+			if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO)
+				memcpy(&pi4, CMSG_DATA(cm), sizeof(pi4));
+			if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO)
+				memcpy(&pi6, CMSG_DATA(cm), sizeof(pi6));
+		}
+		if (D.c->dns_mode == DNS_TCP) {
+			dns_forward(fd, &peer, m.msg_namelen, &pi4, &pi6, msg,
+				    (size_t)n);
+			continue;
+		}
+		olen = dns_fake_answer(msg, (size_t)n, out);
+		if (olen)
+			dns_send_udp(fd, &peer, m.msg_namelen, &pi4, &pi6, out, olen);
+	}
+}
+
+/* a TCP DNS client in fake mode: length-prefixed queries, answered in turn */
+static int dns_tcp_serve(struct conn *c)
+{
+	uint8_t out[DNS_MSG_MAX + 16 + 2];
+	size_t want, olen;
+	ssize_t n;
+
+	for (int i = 0; i < 64; i++) {
+		want = c->blen < 2 ? 2 : 2 + (size_t)(c->buf[0] << 8 | c->buf[1]);
+		if (want > DNS_MSG_MAX + 2)
+			return -EMSGSIZE;
+		if (c->blen >= 2 && c->blen == want) {
+			olen = dns_fake_answer(c->buf + 2, want - 2, out + 2);
+			c->blen = 0;
+			if (!olen)
+				return -EBADMSG;
+			out[0] = (uint8_t)(olen >> 8);
+			out[1] = (uint8_t)olen;
+			if (send(c->fd[0], out, olen + 2, MSG_NOSIGNAL | MSG_DONTWAIT) !=
+			    (ssize_t)(olen + 2))
+				return -EIO;	/* a client that does not read */
+			continue;
+		}
+		n = recv(c->fd[0], c->buf + c->blen, want - c->blen, MSG_DONTWAIT);
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		if (n == 0)
+			return -ECANCELED;
+		c->blen += (size_t)n;
+	}
+	return 0;
+}
+
+static void dns_tcp_accept(int lfd)
+{
+	struct conn *c;
+	int fd, r;
+
+	for (int i = 0; i < 64; i++) {
+		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		c = conn_new(D.c->dns_mode == DNS_FAKE ? K_DNS_TCP : K_EGRESS);
+		if (!c) {
+			close(fd);
+			continue;
+		}
+		r = conn_register(c, 0, fd);
+		if (r == 0 && D.c->dns_mode == DNS_FAKE) {
+			c->st = C_DNS_SERVE;
+			c->buf = malloc(DNS_MSG_MAX + 2);
+			r = c->buf ? dns_tcp_serve(c) : -ENOMEM;
+		} else if (r == 0) {
+			/* DNS over TCP already: relay it to the resolver */
+			c->t = D.c->resolver;
+			r = conn_upstream(c);
+		}
+		if (r < 0)
+			conn_free(c, r != -ECANCELED);
+	}
+}
+
+/* Bridges ----------------------------------------------------------------- */
+
+static void bridge_accept(const struct bridge *b)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET,
+				  .sin_port = htons(b->nsport),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct conn *c;
+	int fd, nfd, r;
+
+	for (int i = 0; i < 64; i++) {
+		fd = accept4(b->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		c = conn_new(K_BRIDGE);
+		if (!c) {
+			close(fd);
+			continue;
+		}
+		memcpy(&c->t.sa, &to, sizeof(to));
+		c->t.port = b->nsport;
+		r = conn_register(c, 0, fd);
+		if (r == 0) {
+			nfd = ns_socket(D.nf->fd[NSFD_FACTORY], AF_INET);
+			r = nfd < 0 ? nfd : conn_connect(c, nfd,
+				(const struct sockaddr *)&to, sizeof(to));
+		}
+		if (r < 0)
+			conn_fail(c, r);
+	}
+}
+
+/* Control ----------------------------------------------------------------- */
+
+static void ctl_event(int lfd)
+{
+	struct timeval tv = { .tv_sec = 1 };
+	struct ucred cr;
+	socklen_t l = sizeof(cr);
+	char req[16], rep[512];
+	int fd, fds[2], n;
+	ssize_t got;
+
+	for (int i = 0; i < 16; i++) {
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &l) < 0 ||
+		    cr.uid != getuid()) {
+			close(fd);
+			continue;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		got = recv(fd, req, sizeof(req) - 1, 0);
+		if (got <= 0) {
+			close(fd);
+			continue;
+		}
+		req[got] = '\0';
+		if (strcmp(req, "stats") == 0) {
+			n = snprintf(rep, sizeof(rep),
+				"pid %d\nconns %llu\nactive %u\nfailed %llu\nbytes_out %llu\nbytes_in %llu\ndns %llu\nrefused %llu\n",
+				(int)getpid(), (unsigned long long)D.st.conns,
+				D.st.active, (unsigned long long)D.st.failed,
+				(unsigned long long)D.st.bytes_out,
+				(unsigned long long)D.st.bytes_in,
+				(unsigned long long)D.st.dns,
+				(unsigned long long)D.st.refused);
+			send(fd, rep, (size_t)n, MSG_NOSIGNAL);
+		} else if (strcmp(req, "fds") == 0) {
+			fds[0] = D.nf->fd[NSFD_NET];
+			fds[1] = D.nf->fd[NSFD_USER];
+			send_fds(fd, "ok", 2, fds, fds[1] >= 0 ? 2 : 1);
+		} else if (strcmp(req, "stop") == 0) {
+			send(fd, "ok", 2, MSG_NOSIGNAL);
+			D.stop = true;
+			/* the peer sees EOF when we exit, not before */
+			continue;
+		}
+		close(fd);
+	}
+}
+
+static void sweep(void)
+{
+	time_t now = time(NULL);
+	struct conn *c, *next;
+
+	for (c = D.conns; c; c = next) {
+		next = c->next;
+		if (c->st != C_RELAY && c->st != C_DNS_SERVE && now > c->deadline)
+			conn_fail(c, -ETIMEDOUT);
+	}
+}
+
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int netns_daemon(const struct netns_conf *c, struct ns_fds *nf, int ctl)
+{
+	struct ev lev[6 + BRIDGE_MAX + 3];
+	struct epoll_event evs[EVENTS_MAX];
+	struct itimerspec its = { .it_interval.tv_sec = 1, .it_value.tv_sec = 1 };
+	sigset_t ss;
+	int n, r, k = 0, sfd, tfd;
+
+	D.c = c;
+	D.nf = nf;
+	raise_nofile();
+	r = pipe_pool_init(&D.pp, 16, 0);
+	if (r < 0)
+		return r;
+	if (c->dns_mode == DNS_FAKE && fakedns_init(&D.fake, FAKE_BASE, FAKE_CAP) < 0)
+		return -ENOMEM;
+	D.ep = epoll_create1(EPOLL_CLOEXEC);
+	if (D.ep < 0)
+		return -errno;
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGTERM);
+	sigaddset(&ss, SIGINT);
+	sigprocmask(SIG_BLOCK, &ss, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &ss, SFD_CLOEXEC | SFD_NONBLOCK);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &its, NULL) < 0)
+		return -errno;
+
+#define ADD(kind_, fd_) do {						\
+		lev[k] = (struct ev){ .kind = (kind_) };		\
+		r = ep_add(&lev[k], (fd_), EPOLLIN | EPOLLET);		\
+		if (r < 0)						\
+			return r;					\
+		k++;							\
+	} while (0)
+	ADD(EV_RELAY_L, nf->fd[NSFD_TCP4]);
+	lev[k - 1].side = AF_INET;
+	ADD(EV_RELAY_L, nf->fd[NSFD_TCP6]);
+	lev[k - 1].side = AF_INET6;
+	ADD(EV_DNS_UDP, nf->fd[NSFD_UDP4]);
+	ADD(EV_DNS_UDP, nf->fd[NSFD_UDP6]);
+	ADD(EV_DNS_TCP_L, nf->fd[NSFD_DTCP4]);
+	ADD(EV_DNS_TCP_L, nf->fd[NSFD_DTCP6]);
+	for (int i = 0; i < c->nbridges; i++) {
+		ADD(EV_BRIDGE_L, c->bridges[i].fd);
+		lev[k - 1].side = i;
+	}
+	ADD(EV_CTL, ctl);
+	ADD(EV_SIGNAL, sfd);
+	ADD(EV_TIMER, tfd);
+#undef ADD
+
+	while (!D.stop) {
+		n = epoll_wait(D.ep, evs, EVENTS_MAX, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (int i = 0; i < n && !D.stop; i++) {
+			struct ev *e = evs[i].data.ptr;
+			uint64_t x;
+
+			switch (e->kind) {
+			case EV_RELAY_L:
+				relay_accept(e->fd, e->side);
+				break;
+			case EV_DNS_UDP:
+				dns_udp_event(e->fd);
+				break;
+			case EV_DNS_TCP_L:
+				dns_tcp_accept(e->fd);
+				break;
+			case EV_BRIDGE_L:
+				bridge_accept(&c->bridges[e->side]);
+				break;
+			case EV_CTL:
+				ctl_event(e->fd);
+				break;
+			case EV_SIGNAL:
+				D.stop = true;
+				break;
+			case EV_TIMER:
+				if (read(e->fd, &x, sizeof(x)) > 0)
+					sweep();
+				break;
+			case EV_CONN:
+				if (e->c->dead)
+					break;
+				if (e->c->st == C_DNS_SERVE) {
+					r = dns_tcp_serve(e->c);
+					if (r < 0)
+						conn_free(e->c, r != -ECANCELED);
+				} else {
+					conn_event(e->c, e->side, evs[i].events);
+				}
+				break;
+			default:
+				break;
+			}
+		}
+		conn_reap();
+	}
+	return 0;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef BRO_NETNS_NSBUILD_H
+#define BRO_NETNS_NSBUILD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* the namespace's own addresses (on lo, source of the default routes) */
+#define NS_ADDR4	"198.19.255.254"
+#define NS_ADDR6	"fd62:726f::1"
+#define NS_DNS_PORT	53
+
+/* the fds a namespace is made of, in the order they are passed */
+enum ns_fd {
+	NSFD_NET,	/* the network namespace */
+	NSFD_USER,	/* its owning user namespace (rootless), else -1 */
+	NSFD_TCP4,	/* the relay's listeners, 127.0.0.1:port and [::1]:port */
+	NSFD_TCP6,
+	NSFD_UDP4,	/* the DNS stub, 0.0.0.0:53 and [::]:53 */
+	NSFD_UDP6,
+	NSFD_DTCP4,
+	NSFD_DTCP6,
+	NSFD_FACTORY,	/* ask for a socket made inside: bridge ports */
+	NSFD_COUNT
+};
+
+struct ns_fds {
+	int fd[NSFD_COUNT];
+	uint16_t relay_port;
+};
+
+/**
+ * nsbuild_child() - in a child process: make the user (if @rootless) and
+ *		     network namespaces, program them, make the listeners, send
+ *		     them over @sock, then serve socket requests until @sock
+ *		     closes. Never returns.
+ * @sock:	one end of a SOCK_SEQPACKET socketpair to the relay process
+ * @rootless:	create a user namespace too (else: the caller has
+ *		CAP_SYS_ADMIN and CAP_NET_ADMIN)
+ */
+void nsbuild_child(int sock, bool rootless) __attribute__((noreturn));
+
+/**
+ * nsbuild_recv() - in the relay process: receive what nsbuild_child() sent
+ * Return: 0, -EIO when the child failed (it said why on stderr), -errno
+ */
+int nsbuild_recv(int sock, struct ns_fds *f);
+
+/**
+ * ns_socket() - a new socket made inside the namespace by the factory
+ * @factory:	f->fd[NSFD_FACTORY]
+ * @family:	AF_INET or AF_INET6 (TCP, non-blocking, close-on-exec)
+ * Return: the fd, or -errno
+ */
+int ns_socket(int factory, int family);
+
+/* send_fds() / recv_fds() - @n fds and a small message over a unix socket */
+int send_fds(int sock, const void *msg, size_t len, const int *fds, int n);
+int recv_fds(int sock, void *msg, size_t len, int *fds, int *n, int max);
+
+#endif

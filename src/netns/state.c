@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * state.c - where a namespace's relay can be found: BASE/NAME/ holds
+ *   lock	flock(2)ed by the relay for as long as it lives
+ *   ctl	its control socket (SOCK_SEQPACKET)
+ *   info	proxy and netns path, written at create, for list
+ *   log	the relay's stderr
+ * BASE is private (0700, ours): nothing in it is trusted beyond that, and
+ * what exec enters is checked on the namespace fd itself.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "nsbuild.h"
+#include "state.h"
+
+bool name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > NAME_MAX_LEN || name[0] == '.' || name[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* mkdir -m 0700 @path unless it exists; then it must be ours and 0700 */
+static int private_dir(const char *path)
+{
+	struct stat st;
+
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	if (lstat(path, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 0077))
+		return -EPERM;
+	return 0;
+}
+
+int state_base(char *buf, size_t size, const char **why)
+{
+	const char *rt = getenv("XDG_RUNTIME_DIR");
+	int r, n;
+
+	if (getuid() == 0) {
+		rt = "/run";
+	} else if (!rt || rt[0] != '/') {
+		*why = "XDG_RUNTIME_DIR is not set (log in with a session, or set it to a private directory)";
+		return -ENOENT;
+	}
+	n = snprintf(buf, size, "%s/bro", rt);
+	if (n < 0 || (size_t)n + 7 >= size) {
+		*why = "XDG_RUNTIME_DIR is too long";
+		return -ENAMETOOLONG;
+	}
+	*why = "the directory must be yours and mode 0700";
+	r = private_dir(buf);
+	if (r < 0)
+		return r;
+	strcat(buf, "/netns");
+	return private_dir(buf);
+}
+
+int state_path(char *buf, size_t size, const char *base, const char *name,
+	       const char *file)
+{
+	int n = snprintf(buf, size, "%s/%s%s%s", base, name, *file ? "/" : "",
+			 file);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int ctl_request(const char *base, const char *name, const char *req,
+		char *rep, size_t size, int *fds, int *nfds, pid_t *pid,
+		int *keep)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = 5 };
+	struct ucred cr;
+	socklen_t l = sizeof(cr);
+	int fd, r, n = 0, got[2];
+
+	if (state_path(sa.sun_path, sizeof(sa.sun_path), base, name, "ctl") < 0)
+		return -ENAMETOOLONG;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &l) < 0 ||
+	    cr.uid != getuid()) {
+		r = -EPERM;
+		goto out;
+	}
+	if (pid)
+		*pid = cr.pid;
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0) {
+		r = -errno;
+		goto out;
+	}
+	r = recv_fds(fd, rep, size - 1, got, &n, 2);
+	if (r < 0)
+		goto out;
+	rep[r] = '\0';
+	if (fds && nfds) {
+		for (int i = 0; i < n; i++)
+			fds[i] = got[i];
+		*nfds = n;
+	} else {
+		while (n > 0)
+			close(got[--n]);
+	}
+	r = 0;
+	if (keep) {
+		*keep = fd;
+		return 0;
+	}
+out:
+	close(fd);
+	return r;
+}
+
+bool relay_alive(const char *base, const char *name)
+{
+	char p[PATH_MAX];
+	bool alive = false;
+	int fd;
+
+	if (state_path(p, sizeof(p), base, name, "lock") < 0)
+		return false;
+	fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return false;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK)
+		alive = true;
+	close(fd);
+	return alive;
+}
+
+int state_remove(const char *base, const char *name)
+{
+	static const char *const files[] = { "ctl", "lock", "info", "log" };
+	char p[PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (state_path(p, sizeof(p), base, name, files[i]) == 0)
+			unlink(p);
+	if (state_path(p, sizeof(p), base, name, "") < 0)
+		return -ENAMETOOLONG;
+	return rmdir(p) < 0 ? -errno : 0;
+}
