@@ -1,0 +1,126 @@
+# tests/netns-lib.sh - shared setup for tests/netns-*.t; source after lib.sh.
+#
+# Everything the tests talk to is local or in a namespace the test made
+# (notes/egress-namespace.md, fact 6): the "internet" is a test netns
+# reached over a veth (10.231.N.0/24), names are under .invalid, and the
+# proxies resolve them from a hosts file bind-mounted in a mount namespace
+# of their own, so no packet is ever aimed at a real outside address.
+N=$BRO_BIN/bro-netns
+PEERS=$T_TMP/netns-peers.py
+cp "$(dirname "$0")/netns-peers.py" "$PEERS" && chmod 0755 "$PEERS"
+WEB_NAME=web.bro-test.invalid
+DNS_NAME=dns.bro-test.invalid
+
+bn() { as_user "$N" "$@"; }		# bro-netns as the test user
+
+listening() { ss -Htln "sport = :$1" | grep -q .; }
+
+# peer_start: a test netns with a web server at $PEER_IP:80 and a DNS-over-
+# TCP server at $PEER_IP:53, reached from the host over a veth; counts every
+# IP packet that arrives on its veth (peer_count)
+peer_start() {
+	local n=$(( $$ % 200 + 20 ))
+	PEER_NS=bro-tp-$$
+	HOST_IP=10.231.$n.1
+	PEER_IP=10.231.$n.2
+	VH=btv$$h VP=btv$$p
+	ip netns add "$PEER_NS" || { echo "Bail out! ip netns add"; exit 1; }
+	cleanup_add "ip netns del $PEER_NS"
+	ip link add "$VH" type veth peer name "$VP" || { echo "Bail out! veth"; exit 1; }
+	cleanup_add "ip link del $VH"
+	sysctl -qw "net.ipv6.conf.$VH.disable_ipv6=1"
+	ip link set "$VP" netns "$PEER_NS"
+	ip netns exec "$PEER_NS" sysctl -qw "net.ipv6.conf.$VP.disable_ipv6=1"
+	ip addr add "$HOST_IP/24" dev "$VH" && ip link set "$VH" up
+	ip -n "$PEER_NS" addr add "$PEER_IP/24" dev "$VP"
+	ip -n "$PEER_NS" link set "$VP" up && ip -n "$PEER_NS" link set lo up
+	ip netns exec "$PEER_NS" nft -f - <<-NFT
+	table inet leak {
+		counter n_tcp { }
+		counter n_udp { }
+		counter n_icmp { }
+		counter n_all { }
+		chain pre {
+			type filter hook prerouting priority -300; policy accept;
+			iifname "$VP" counter name "n_all"
+			iifname "$VP" meta l4proto tcp counter name "n_tcp"
+			iifname "$VP" meta l4proto udp counter name "n_udp"
+			iifname "$VP" meta l4proto { icmp, ipv6-icmp } counter name "n_icmp"
+		}
+	}
+	NFT
+	ip netns exec "$PEER_NS" python3 "$PEERS" web "$PEER_IP" 80 \
+		>"$T_TMP/web.log" 2>&1 &
+	cleanup_add "kill $!"
+	ip netns exec "$PEER_NS" python3 "$PEERS" dnstcp "$PEER_IP" 53 "$PEER_IP" \
+		>"$T_TMP/dns.log" 2>&1 &
+	cleanup_add "kill $!"
+	printf '127.0.0.1 localhost\n%s %s\n%s %s\n' "$PEER_IP" "$WEB_NAME" \
+		"$PEER_IP" "$DNS_NAME" > "$T_TMP/hosts"
+	wait_for 5 ip netns exec "$PEER_NS" sh -c "ss -Htln | grep -q ':80 '" &&
+	wait_for 5 ip netns exec "$PEER_NS" sh -c "ss -Htln | grep -q ':53 '" ||
+		{ echo "Bail out! test peers did not start"; exit 1; }
+}
+
+# peer_count NAME: IP packets of kind NAME (tcp, udp, icmp, all) that reached
+# the test host over its veth
+peer_count() {
+	ip netns exec "$PEER_NS" nft list counter inet leak "n_$1" |
+		sed -n 's/.*packets \([0-9]*\).*/\1/p'
+}
+
+# spawn PIDFILE CMD...: start CMD in the background; its own PID (not a
+# subshell's) goes to PIDFILE and is killed at exit
+spawn() {
+	local pf=$1; shift
+	sh -c 'echo $$ > "$0"; exec "$@"' "$pf" "$@" &
+	wait_for 5 test -s "$pf"
+	cleanup_add "kill \$(cat $pf)"
+}
+
+# IN_HOSTS CMD...: CMD in a mount namespace that sees the test hosts file
+IN_HOSTS=(unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$T_TMP/hosts")
+
+# socks_start [ARGS]: microsocks on 127.0.0.1:$SOCKS_PORT (log: socks.log)
+socks_start() {
+	SOCKS_PORT=$(free_port)
+	spawn "$T_TMP/socks.pid" "${IN_HOSTS[@]}" microsocks -i 127.0.0.1 -p "$SOCKS_PORT" "$@" \
+		>>"$T_TMP/socks.log" 2>&1
+	SOCKS_PID=$(cat "$T_TMP/socks.pid")
+	wait_for 5 listening "$SOCKS_PORT" ||
+		{ echo "Bail out! microsocks did not start"; exit 1; }
+}
+
+# http_start: tinyproxy (HTTP CONNECT) on 127.0.0.1:$HTTP_PORT
+http_start() {
+	HTTP_PORT=$(free_port)
+	cat > "$T_TMP/tinyproxy.conf" <<-CONF
+	Port $HTTP_PORT
+	Listen 127.0.0.1
+	Timeout 30
+	LogFile "$T_TMP/tinyproxy.log"
+	LogLevel Connect
+	MaxClients 64
+	ConnectPort 80
+	ConnectPort 53
+	CONF
+	spawn "$T_TMP/http.pid" "${IN_HOSTS[@]}" tinyproxy -d -c "$T_TMP/tinyproxy.conf" \
+		>/dev/null 2>&1
+	HTTP_PID=$(cat "$T_TMP/http.pid")
+	wait_for 5 listening "$HTTP_PORT" ||
+		{ echo "Bail out! tinyproxy did not start"; exit 1; }
+}
+
+# ns_create ARGS...: bro-netns create as the test user; sets NS_NAME, NS_PATH
+# and RELAY_PID, and destroys it at exit
+ns_create() {
+	local out
+	out=$(bn create "$@" 2>&1) || { echo "# $out"; return 1; }
+	NS_NAME=${out%% *}
+	NS_PATH=${out#* }
+	RELAY_PID=$(echo "$NS_PATH" | cut -d/ -f3)
+	cleanup_add "as_user $N destroy $NS_NAME"
+}
+
+# inside CMD...: run CMD in the namespace as the test user
+inside() { bn exec "$NS_NAME" -- "$@"; }

@@ -1,0 +1,108 @@
+#!/usr/bin/python3
+# netns-peers.py - small peers for the bro-netns tests (python3 stdlib only)
+#
+#   web ADDR PORT          HTTP server: "hello-bro from CLIENTADDR" (logs)
+#   dnstcp ADDR PORT ANSWER  DNS over TCP: A -> ANSWER for every name,
+#                          AAAA -> fd00:b40::2 for names starting "v6.",
+#                          NODATA otherwise; one log line per query
+#   dnsq SERVER NAME TYPE [tcp]  one query; prints "rcode=N an=N ADDR..."
+#   fakectl PATH NSFILE    a fake bro-netns control socket handing out
+#                          NSFILE as the namespace (exec must refuse it)
+import os, socket, struct, sys, threading, array
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+def web(addr, port):
+    class H(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = ("hello-bro from %s\n" % self.client_address[0]).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        def log_message(self, fmt, *a):
+            sys.stdout.write("web %s %s\n" % (self.client_address[0], fmt % a))
+            sys.stdout.flush()
+    fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    ThreadingHTTPServer.address_family = fam
+    ThreadingHTTPServer((addr, int(port)), H).serve_forever()
+
+def qname(b):
+    o, labels = 12, []
+    while b[o]:
+        labels.append(b[o + 1:o + 1 + b[o]].decode()); o += 1 + b[o]
+    return ".".join(labels).lower(), o + 5
+
+def answer(q, ans4):
+    name, qend = qname(q)
+    qtype = struct.unpack(">H", q[qend - 4:qend - 2])[0]
+    rr = b""
+    if qtype == 1:
+        rr = struct.pack(">HHHIH", 0xc00c, 1, 1, 60, 4) + socket.inet_aton(ans4)
+    elif qtype == 28 and name.startswith("v6."):
+        rr = struct.pack(">HHHIH", 0xc00c, 28, 1, 60, 16) + \
+            socket.inet_pton(socket.AF_INET6, "fd00:b40::2")
+    hdr = q[:2] + struct.pack(">HHHHH", 0x8180, 1, 1 if rr else 0, 0, 0)
+    sys.stdout.write("dns %s type %d\n" % (name, qtype)); sys.stdout.flush()
+    return hdr + q[12:qend] + rr
+
+def dnstcp(addr, port, ans4):
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, int(port))); s.listen(16)
+    def serve(c):
+        with c:
+            c.settimeout(10)
+            while True:
+                l = c.recv(2)
+                if len(l) < 2: return
+                n = struct.unpack(">H", l)[0]; q = b""
+                while len(q) < n:
+                    d = c.recv(n - len(q))
+                    if not d: return
+                    q += d
+                a = answer(q, ans4)
+                c.sendall(struct.pack(">H", len(a)) + a)
+    while True:
+        c, _ = s.accept()
+        threading.Thread(target=serve, args=(c,), daemon=True).start()
+
+def dnsq(server, name, qt, tcp=False):
+    t = {"A": 1, "AAAA": 28, "MX": 15, "TXT": 16, "HTTPS": 65}[qt]
+    q = struct.pack(">HHHHHH", 0x4242, 0x0100, 1, 0, 0, 0)
+    for l in name.split("."):
+        q += bytes([len(l)]) + l.encode()
+    q += b"\0" + struct.pack(">HH", t, 1)
+    if tcp:
+        s = socket.create_connection((server, 53), timeout=5)
+        s.sendall(struct.pack(">H", len(q)) + q)
+        n = struct.unpack(">H", s.recv(2))[0]; r = b""
+        while len(r) < n:
+            r += s.recv(n - len(r))
+    else:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(5)
+        s.connect((server, 53)); s.send(q); r = s.recv(4096)
+    rcode, an = r[3] & 15, struct.unpack(">H", r[6:8])[0]
+    out = ["id=%d rcode=%d an=%d" % (struct.unpack(">H", r[:2])[0], rcode, an)]
+    o = len(q)
+    for _ in range(an):
+        typ, _c, _ttl, rdl = struct.unpack(">HHIH", r[o + 2:o + 12])
+        rd = r[o + 12:o + 12 + rdl]
+        out.append(socket.inet_ntop(socket.AF_INET if typ == 1 else socket.AF_INET6, rd))
+        o += 12 + rdl
+    print(" ".join(out))
+
+def fakectl(path, nsfile):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.bind(path); s.listen(4)
+    fd = os.open(nsfile, os.O_RDONLY)
+    while True:
+        c, _ = s.accept()
+        c.recv(16)
+        c.sendmsg([b"ok"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [fd, fd]))])
+        c.close()
+
+if __name__ == "__main__":
+    cmd, a = sys.argv[1], sys.argv[2:]
+    if cmd == "web": web(*a)
+    elif cmd == "dnstcp": dnstcp(*a)
+    elif cmd == "dnsq": dnsq(a[0], a[1], a[2], len(a) > 3)
+    elif cmd == "fakectl": fakectl(*a)
