@@ -88,7 +88,7 @@ socks_start() {
 		>>"$T_TMP/socks.log" 2>&1
 	SOCKS_PID=$(cat "$T_TMP/socks.pid")
 	wait_for 5 listening "$SOCKS_PORT" ||
-		{ echo "Bail out! microsocks did not start"; exit 1; }
+		{ echo "Bail out! microsocks did not start: $(cat "$T_TMP/socks.log")"; exit 1; }
 }
 
 # http_start: tinyproxy (HTTP CONNECT) on 127.0.0.1:$HTTP_PORT

@@ -1,0 +1,83 @@
+#!/bin/bash
+# bro-netns with an HTTP CONNECT proxy (tinyproxy), with SOCKS5
+# username/password authentication (microsocks -u/-P), with DNS over TCP
+# through the proxy to a resolver (AAAA included), and --bridge-port from
+# host loopback to a server inside the namespace.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/netns-lib.sh"
+require unshare runuser ip nft microsocks tinyproxy curl python3
+
+peer_start
+
+# --- HTTP CONNECT ---
+http_start
+ns_create --name http --proxy "http://127.0.0.1:$HTTP_PORT" ||
+	{ echo "Bail out! create failed"; exit 1; }
+out=$(inside curl -sS -m 5 "http://$WEB_NAME/" 2>&1)
+is "$out" "hello-bro from $HOST_IP" "HTTP CONNECT: curl by name reaches the web server"
+like "$(cat "$T_TMP/tinyproxy.log")" "CONNECT.*$WEB_NAME:80" "  tinyproxy's log shows CONNECT by name"
+out=$(inside curl -sS -m 5 "http://$PEER_IP/" 2>&1)
+is "$out" "hello-bro from $HOST_IP" "HTTP CONNECT: a literal IP goes through the proxy too"
+kill "$HTTP_PID"
+wait_for 5 sh -c "! kill -0 $HTTP_PID"
+out=$(inside curl -sS -m 5 "http://$WEB_NAME/" 2>&1); st=$?
+ok $((st == 0)) "HTTP proxy stopped: curl fails ($out)"
+bn destroy http
+
+# --- SOCKS5 with RFC 1929 authentication ---
+socks_start -u bro -P s3cret
+ns_create --name auth --proxy "socks5://bro:s3cret@127.0.0.1:$SOCKS_PORT"
+out=$(inside curl -sS -m 5 "http://$WEB_NAME/" 2>&1)
+is "$out" "hello-bro from $HOST_IP" "SOCKS5 user/password: accepted credentials get through"
+like "$(bn list)" "auth .*socks5://bro:\*\*\*@127.0.0.1:$SOCKS_PORT" "  list masks the password"
+ns_create --name badauth --proxy "socks5://bro:wrong@127.0.0.1:$SOCKS_PORT"
+out=$(inside curl -sS -m 5 "http://$WEB_NAME/" 2>&1); st=$?
+ok $((st == 0)) "  wrong credentials: the connection fails ($out)"
+like "$(cat "$T_RUNTIME/bro/netns/badauth/log")" "Permission denied" "  the relay's log says why"
+bn destroy auth; bn destroy badauth
+
+# --- DNS over TCP through the proxy ---
+socks_start
+ns_create --name tcpdns --proxy "socks5://127.0.0.1:$SOCKS_PORT" \
+	--dns "tcp://$DNS_NAME:53"
+out=$(inside python3 "$PEERS" dnsq 192.0.2.53 "$WEB_NAME" A 2>&1)
+is "$out" "id=16962 rcode=0 an=1 $PEER_IP" "tcp mode: A answered by the resolver behind the proxy"
+like "$(cat "$T_TMP/socks.log")" "connected to $DNS_NAME:53" "  the query went through the proxy"
+like "$(cat "$T_TMP/dns.log")" "dns $WEB_NAME type 1" "  and reached the resolver"
+out=$(inside python3 "$PEERS" dnsq 192.0.2.53 "v6.bro-test.invalid" AAAA 2>&1)
+is "$out" "id=16962 rcode=0 an=1 fd00:b40::2" "tcp mode: AAAA answered too"
+out=$(inside python3 "$PEERS" dnsq 192.0.2.53 "$WEB_NAME" A tcp 2>&1)
+is "$out" "id=16962 rcode=0 an=1 $PEER_IP" "tcp mode: a TCP DNS client is relayed to the resolver"
+out=$(inside curl -sS -m 5 "http://$WEB_NAME/" 2>&1)
+is "$out" "hello-bro from $HOST_IP" "tcp mode: curl resolves and connects by the real address"
+
+# --- bridge port ---
+hp=$(free_port)
+ns_create --name bridge --proxy "socks5://127.0.0.1:$SOCKS_PORT" --bridge-port "$hp:8080"
+ud=$(user_dir)
+as_user sh -c "echo \$\$ > $ud/srv.pid; exec $N exec bridge -- python3 $PEERS web 127.0.0.1 8080" \
+	>"$ud/srv.log" 2>&1 &
+wait_for 5 test -s "$ud/srv.pid"
+cleanup_add "kill $(cat "$ud/srv.pid")"
+wait_for 5 sh -c "curl -s -m 1 http://127.0.0.1:$hp/ | grep -q hello"
+out=$(curl -sS -m 5 "http://127.0.0.1:$hp/" 2>&1)
+is "$out" "hello-bro from 127.0.0.1" "bridge-port: host 127.0.0.1:$hp reaches the server inside"
+out=$(curl -sS -m 5 "http://127.0.0.1:$hp/" 2>&1 | wc -c)
+ok $((out == 0)) "  repeatedly"
+
+# --- bad arguments ---
+out=$(bn create --proxy ftp://x:1 2>&1); st=$?
+like "$st:$out" "^64:.*--proxy: the scheme must be socks5:// or http://" "bad --proxy scheme: $out"
+out=$(bn create --proxy socks5://127.0.0.1:0 2>&1); st=$?
+like "$st:$out" "^64:.*port must be 1-65535" "bad --proxy port"
+out=$(bn create --proxy socks5://127.0.0.1:1 --dns udp://x 2>&1); st=$?
+like "$st:$out" "^64:.*--dns" "bad --dns"
+out=$(bn create --proxy socks5://127.0.0.1:1 --bridge-port x:y:z 2>&1); st=$?
+like "$st:$out" "^64:.*--bridge-port" "bad --bridge-port"
+out=$(bn create --name ../x --proxy socks5://127.0.0.1:1 2>&1); st=$?
+like "$st:$out" "^64:.*--name" "a name with a slash is refused"
+out=$(bn create --name tcpdns --proxy "socks5://127.0.0.1:$SOCKS_PORT" 2>&1); st=$?
+like "$st:$out" "^1:.*exists" "a name in use is refused"
+out=$(as_user env -u XDG_RUNTIME_DIR "$N" list 2>&1); st=$?
+like "$st:$out" "XDG_RUNTIME_DIR" "no XDG_RUNTIME_DIR: a clear error"
+done_testing
