@@ -5,3 +5,20 @@ bro-netns_SRCS := src/netns/bro-netns.c src/netns/args.c src/netns/daemon.c \
 	src/netns/state.c
 bro-netns_LIBS := -lmnl -lnftables
 bro-netns_CPPFLAGS := -Isrc/netns
+
+UNIT_TESTS += unit-netns-proxy unit-netns-dns unit-netns-args
+unit-netns-proxy_SRCS := tests/unit/unit-netns-proxy.c src/netns/proxy.c
+unit-netns-proxy_CPPFLAGS := -Isrc/netns
+unit-netns-dns_SRCS := tests/unit/unit-netns-dns.c src/netns/dns.c
+unit-netns-dns_CPPFLAGS := -Isrc/netns
+unit-netns-args_SRCS := tests/unit/unit-netns-args.c src/netns/args.c \
+	src/netns/proxy.c src/netns/state.c src/netns/nsbuild.c src/netns/nl.c
+unit-netns-args_LIBS := -lmnl -lnftables
+unit-netns-args_CPPFLAGS := -Isrc/netns
+
+# libFuzzer: every parser of bytes from the proxy, a DNS client or argv
+FUZZERS += fuzz-netns-proxy fuzz-netns-dns
+fuzz-netns-proxy_SRCS := fuzz/fuzz-netns-proxy.c src/netns/proxy.c lib/parse.c
+fuzz-netns-proxy_CPPFLAGS := -Isrc/netns
+fuzz-netns-dns_SRCS := fuzz/fuzz-netns-dns.c src/netns/dns.c
+fuzz-netns-dns_CPPFLAGS := -Isrc/netns

@@ -255,7 +255,11 @@ int socks5_reply_parse(const uint8_t *b, size_t n, size_t *len, int *rep)
 	switch (b[3]) {
 	case 1: need = 4 + 4 + 2; break;
 	case 4: need = 4 + 16 + 2; break;
-	case 3: need = 4 + 1 + (size_t)b[4] + 2; break;
+	case 3:
+		if (b[4] == 0)
+			return -EPROTO;
+		need = 4 + 1 + (size_t)b[4] + 2;
+		break;
 	default: return -EPROTO;
 	}
 	*len = need;
