@@ -27,6 +27,10 @@ is "$(kv "$out" CapBnd)" 0000000000000000 "exec: empty bounding set"
 is "$(kv "$out" NoNewPrivs)" 1 "exec: no_new_privs"
 is "$(kv "$out" netns)" "$ino" "exec: in the namespace create made"
 is "$(kv "$out" uid)" "$T_UID" "exec: as the user's own UID"
+out=$(inside nft flush ruleset 2>&1); st=$?
+ok $((st == 0)) "exec: the rules cannot be changed from inside ($out)"
+out=$(inside ip route del default 2>&1); st=$?
+ok $((st == 0)) "exec: nor the routes"
 out=$(inside ip -o addr show 2>&1 | awk '{print $2}' | sort -u | tr '\n' ' ')
 is "$out" "lo " "the namespace has no interface but lo"
 
@@ -80,6 +84,9 @@ cleanup_add "$N destroy rootns"
 out=$(as_user "$N" exec rootns -- true 2>&1); st=$?
 like "$st:$out" "^1:.*rootns: no such namespace" "root's namespace is not the user's: $out"
 $N destroy rootns
+
+out=$(grep -hE "Sanitizer|runtime error" "$T_RUNTIME"/bro/netns/*/log 2>/dev/null)
+is "$out" "" "the relay's log has no sanitizer report"
 
 # destroy: no process, file or namespace left
 bn destroy basic; st=$?

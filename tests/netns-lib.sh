@@ -81,34 +81,47 @@ spawn() {
 # IN_HOSTS CMD...: CMD in a mount namespace that sees the test hosts file
 IN_HOSTS=(unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$T_TMP/hosts")
 
-# socks_start [ARGS]: microsocks on 127.0.0.1:$SOCKS_PORT (log: socks.log)
+# socks_start [ARGS]: microsocks on 127.0.0.1:$SOCKS_PORT (log: socks.log);
+# a few tries, as a free port may be taken by the time it binds
 socks_start() {
-	SOCKS_PORT=$(free_port)
-	spawn "$T_TMP/socks.pid" "${IN_HOSTS[@]}" microsocks -i 127.0.0.1 -p "$SOCKS_PORT" "$@" \
-		>>"$T_TMP/socks.log" 2>&1
-	SOCKS_PID=$(cat "$T_TMP/socks.pid")
-	wait_for 5 listening "$SOCKS_PORT" ||
-		{ echo "Bail out! microsocks did not start: $(cat "$T_TMP/socks.log")"; exit 1; }
+	local try
+	for try in 1 2 3 4 5; do
+		SOCKS_PORT=$(free_port)
+		rm -f "$T_TMP/socks.pid"
+		spawn "$T_TMP/socks.pid" "${IN_HOSTS[@]}" microsocks -i 127.0.0.1 \
+			-p "$SOCKS_PORT" "$@" >>"$T_TMP/socks.log" 2>&1
+		SOCKS_PID=$(cat "$T_TMP/socks.pid")
+		wait_for 5 listening "$SOCKS_PORT" && return
+		kill "$SOCKS_PID" 2>/dev/null
+	done
+	echo "Bail out! microsocks did not start: $(cat "$T_TMP/socks.log")"
+	exit 1
 }
 
 # http_start: tinyproxy (HTTP CONNECT) on 127.0.0.1:$HTTP_PORT
 http_start() {
-	HTTP_PORT=$(free_port)
-	cat > "$T_TMP/tinyproxy.conf" <<-CONF
-	Port $HTTP_PORT
-	Listen 127.0.0.1
-	Timeout 30
-	LogFile "$T_TMP/tinyproxy.log"
-	LogLevel Connect
-	MaxClients 64
-	ConnectPort 80
-	ConnectPort 53
-	CONF
-	spawn "$T_TMP/http.pid" "${IN_HOSTS[@]}" tinyproxy -d -c "$T_TMP/tinyproxy.conf" \
-		>/dev/null 2>&1
-	HTTP_PID=$(cat "$T_TMP/http.pid")
-	wait_for 5 listening "$HTTP_PORT" ||
-		{ echo "Bail out! tinyproxy did not start"; exit 1; }
+	local try
+	for try in 1 2 3 4 5; do
+		HTTP_PORT=$(free_port)
+		cat > "$T_TMP/tinyproxy.conf" <<-CONF
+		Port $HTTP_PORT
+		Listen 127.0.0.1
+		Timeout 30
+		LogFile "$T_TMP/tinyproxy.log"
+		LogLevel Connect
+		MaxClients 64
+		ConnectPort 80
+		ConnectPort 53
+		CONF
+		rm -f "$T_TMP/http.pid"
+		spawn "$T_TMP/http.pid" "${IN_HOSTS[@]}" tinyproxy -d -c "$T_TMP/tinyproxy.conf" \
+			>/dev/null 2>&1
+		HTTP_PID=$(cat "$T_TMP/http.pid")
+		wait_for 5 listening "$HTTP_PORT" && return
+		kill "$HTTP_PID" 2>/dev/null
+	done
+	echo "Bail out! tinyproxy did not start"
+	exit 1
 }
 
 # ns_create ARGS...: bro-netns create as the test user; sets NS_NAME, NS_PATH

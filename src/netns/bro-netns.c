@@ -36,6 +36,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <netdb.h>
 #include <poll.h>
 #include <arpa/inet.h>
@@ -61,6 +62,8 @@
 #include "nsbuild.h"
 #include "nsutil.h"
 #include "state.h"
+
+static bool have_caps;	/* installed with cap_net_admin,cap_sys_admin+ep */
 
 #define EXIT_USAGE	64
 #define EXIT_NOPERM	77
@@ -206,7 +209,7 @@ static void relay_main(struct create_args *a, const char *base, const char *name
 		if (dup2(sv[1], 3) < 0)
 			_exit(1);
 		close_range(4, ~0U, 0);
-		nsbuild_child(3, true);
+		nsbuild_child(3, have_caps);
 	}
 	close(sv[1]);
 	r = nsbuild_recv(sv[0], &nf);
@@ -215,6 +218,10 @@ static void relay_main(struct create_args *a, const char *base, const char *name
 			log_err("receiving the namespace: %s", strerror(-r));
 		_exit(1);
 	}
+	/* the relay needs no privilege at all */
+	r = caps_drop_all();
+	if (r < 0)
+		log_die(1, "capset(drop all): %s", strerror(-r));
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)getpid(), nf.fd[NSFD_NET]);
 	proxy_masked(&a->conf.proxy, masked, sizeof(masked));
 	infofd = open_state_file(base, name, "info", O_WRONLY | O_CREAT | O_TRUNC);
@@ -337,32 +344,83 @@ static bool same_ns(int a, int b)
 	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-/**
- * enter_checked() - check that @fds[0] is a network namespace in a user
- *		     namespace our UID created (the one passed as @fds[1]),
- *		     and join both
- * Return: 0, or dies with a message
- */
-static void enter_checked(const char *name, int fds[2], int n)
+/* is the nftables table of the namespace we are in tagged for @uid? Only
+ * CAP_NET_ADMIN over the namespace could have written it: proof that
+ * bro-netns (or root) made it for @uid. Needs CAP_NET_ADMIN effective. */
+static bool tagged_for(uid_t uid)
 {
-	int type, owner;
+	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	char want[64];
+	const char *out;
+	bool ok = false;
+
+	if (!nft)
+		return false;
+	nft_ctx_buffer_output(nft);
+	nft_ctx_buffer_error(nft);
+	snprintf(want, sizeof(want), "comment \"%s%u\"", NS_TAG, (unsigned)uid);
+	if (nft_run_cmd_from_buffer(nft, "list table inet bro") == 0) {
+		out = nft_ctx_get_output_buffer(nft);
+		ok = out && strstr(out, want);
+	}
+	nft_ctx_free(nft);
+	return ok;
+}
+
+/**
+ * enter_checked() - check that @fds[0] is a network namespace bro-netns made
+ *		     for our UID, and join it
+ * @name:	for messages
+ * @fds, @n:	what the relay of @name handed out: netns, its user namespace
+ *
+ * Rootless: the netns must belong to a user namespace our UID created right
+ * below ours (lib/nsutil), the one the relay holds; we join it, then the
+ * netns. With file capabilities (a namespace made where user namespaces are
+ * unavailable): CAP_SYS_ADMIN for setns() alone, then CAP_NET_ADMIN to read
+ * the table's tag inside; no tag for our UID, no exec. Dies when refused.
+ *
+ * Return: true when joined via the user namespace (root there: the caller
+ *	   must lock securebits and empty the bounding set before exec)
+ */
+static bool enter_checked(const char *name, int fds[2], int n)
+{
+	int type, owner, r;
 
 	type = ns_type(fds[0]);
 	if (type != CLONE_NEWNET)
 		log_die(EXIT_NOPERM, "%s: refused: not a network namespace (%s)",
 			name, type < 0 ? "not a namespace file" : ns_type_name(type));
 	owner = ns_owned_userns(fds[0], getuid());
-	if (owner < 0)
+	if (owner >= 0) {
+		if (n < 2 || !same_ns(owner, fds[1]))
+			log_die(EXIT_NOPERM, "%s: refused: the network namespace is not owned by the relay's user namespace",
+				name);
+		if (setns(owner, CLONE_NEWUSER) < 0)
+			log_die(1, "setns(%s, user namespace): %s", name, strerror(errno));
+		if (setns(fds[0], CLONE_NEWNET) < 0)
+			log_die(1, "setns(%s, network namespace): %s", name, strerror(errno));
+		close(owner);
+		return true;
+	}
+	if (!have_caps)
 		log_die(EXIT_NOPERM, "%s: refused: the network namespace is not in a user namespace created by uid %u (not one bro-netns made for you)",
 			name, (unsigned)getuid());
-	if (n < 2 || !same_ns(owner, fds[1]))
-		log_die(EXIT_NOPERM, "%s: refused: the network namespace is not owned by the relay's user namespace",
-			name);
-	if (setns(owner, CLONE_NEWUSER) < 0)
-		log_die(1, "setns(%s, user namespace): %s", name, strerror(errno));
-	if (setns(fds[0], CLONE_NEWNET) < 0)
-		log_die(1, "setns(%s, network namespace): %s", name, strerror(errno));
-	close(owner);
+	r = caps_raise(CAP_SYS_ADMIN);
+	if (r < 0 || setns(fds[0], CLONE_NEWNET) < 0)
+		log_die(EXIT_NOPERM, "setns(%s, network namespace): %s", name,
+			strerror(r < 0 ? -r : errno));
+	r = caps_lower_effective();
+	if (r == 0)
+		r = caps_raise(CAP_NET_ADMIN);
+	if (r < 0)
+		log_die(1, "capset(CAP_NET_ADMIN): %s", strerror(-r));
+	if (!tagged_for(getuid()))
+		log_die(EXIT_NOPERM, "%s: refused: the network namespace is not one bro-netns made for uid %u (no tag %s%u in it)",
+			name, (unsigned)getuid(), NS_TAG, (unsigned)getuid());
+	r = caps_lower_effective();
+	if (r < 0)
+		log_die(1, "capset(lower effective set): %s", strerror(-r));
+	return false;
 }
 
 static int cmd_exec(int argc, char **argv)
@@ -378,8 +436,7 @@ static int cmd_exec(int argc, char **argv)
 		log_die(EXIT_USAGE, "exec: %.40s: not a namespace name", name);
 	need_base(base, sizeof(base));
 	get_ns_fds(base, name, fds, &n);
-	enter_checked(name, fds, n);
-	r = caps_drop_for_exec(true, true, &step);
+	r = caps_drop_for_exec(enter_checked(name, fds, n), true, &step);
 	if (r < 0)
 		log_die(1, "%s: %s (capabilities may still be held, not running %s)",
 			step, strerror(-r), argv[3]);
@@ -407,7 +464,8 @@ static long long blocked_count(const char *name, int fds[2], int n)
 
 		close(p[0]);
 		log_set_level(LOG_P_ERR - 1);	/* quiet: list goes on */
-		enter_checked(name, fds, n);
+		if (!enter_checked(name, fds, n) && caps_raise(CAP_NET_ADMIN) < 0)
+			_exit(1);
 		nft = nft_ctx_new(NFT_CTX_DEFAULT);
 		if (!nft)
 			_exit(1);
@@ -561,7 +619,14 @@ static int cmd_destroy(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* nothing privileged is in effect unless raised for one step */
+	int r = caps_lower_effective();
+
 	log_init("bro-netns");
+	if (r < 0)
+		log_die(1, "capset(lower effective set): %s", strerror(-r));
+	have_caps = caps_have_permitted(CAP_SYS_ADMIN) &&
+		    caps_have_permitted(CAP_NET_ADMIN);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -26,6 +26,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <netinet/in.h>
 #include <nftables/libnftables.h>
 #include <sched.h>
@@ -43,9 +44,11 @@
 #include "nl.h"
 #include "nsbuild.h"
 
-/* The ruleset. %u is the relay's port. */
+/* The ruleset. The first %u is the creator's UID (the tag exec checks in a
+ * namespace made with capabilities), the second the relay's port. */
 static const char ruleset[] =
 "table inet bro {\n"
+"	comment \"" NS_TAG "%u\"\n"
 "	counter blocked { }\n"
 "	chain nat_out {\n"
 "		type nat hook output priority -100; policy accept;\n"
@@ -142,16 +145,26 @@ static int write_file(const char *path, const char *text)
 	return r;
 }
 
-static void enter_userns(void)
+/**
+ * enter_userns() - a new user namespace mapping only our UID and GID
+ * @allow_caps:	when user namespaces are unavailable, return false instead
+ *		of failing (the caller then uses its file capabilities)
+ * Return: true when entered
+ */
+static bool enter_userns(bool allow_caps)
 {
 	uid_t uid = getuid();	/* unmapped (65534) once unshared */
 	gid_t gid = getgid();
 	char map[64];
 	int r;
 
-	if (unshare(CLONE_NEWUSER) < 0)
+	if (unshare(CLONE_NEWUSER) < 0) {
+		if (allow_caps && (errno == EPERM || errno == ENOSPC ||
+				   errno == EINVAL || errno == EACCES))
+			return false;
 		log_die(1, "unshare(CLONE_NEWUSER): %s (%s)", strerror(errno),
 			HINT_USERNS);
+	}
 	r = write_file("/proc/self/setgroups", "deny");
 	if (r < 0 && r != -ENOENT)
 		log_die(1, "write(/proc/self/setgroups): %s", strerror(-r));
@@ -163,6 +176,29 @@ static void enter_userns(void)
 	r = write_file("/proc/self/gid_map", map);
 	if (r < 0)
 		log_die(1, "write(/proc/self/gid_map): %s", strerror(-r));
+	return true;
+}
+
+/* with file capabilities: the new netns belongs to our own user namespace,
+ * and only CAP_SYS_ADMIN (unshare) and CAP_NET_ADMIN (programming it) are
+ * made effective, after the unshare, inside it */
+static void enter_netns_caps(void)
+{
+	int r = caps_raise(CAP_SYS_ADMIN);
+
+	if (r < 0)
+		log_die(1, "unshare(CLONE_NEWUSER): unavailable, and no CAP_SYS_ADMIN to fall back on (%s)",
+			HINT_USERNS);
+	if (unshare(CLONE_NEWNET) < 0)
+		log_die(1, "unshare(CLONE_NEWNET): %s", strerror(errno));
+	r = caps_raise(CAP_NET_ADMIN);
+	if (r < 0)
+		log_die(1, "capset(raise CAP_NET_ADMIN): %s (install with setcap cap_net_admin,cap_sys_admin+ep)",
+			strerror(-r));
+	/* port 53 without CAP_NET_BIND_SERVICE, in this namespace only */
+	r = write_file("/proc/sys/net/ipv4/ip_unprivileged_port_start", "53");
+	if (r < 0)
+		log_die(1, "write(net.ipv4.ip_unprivileged_port_start): %s", strerror(-r));
 }
 
 static int listen_on(int family, int type, const char *addr, uint16_t port)
@@ -218,7 +254,7 @@ static void program_nft(uint16_t port)
 	struct nft_ctx *nft;
 	const char *err;
 
-	snprintf(text, sizeof(text), ruleset, port);
+	snprintf(text, sizeof(text), ruleset, (unsigned)getuid(), port);
 	nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!nft)
 		log_die(1, "nft_ctx_new(): %s", strerror(errno));
@@ -259,7 +295,7 @@ static void factory(int sock)
 	}
 }
 
-void nsbuild_child(int sock, bool rootless)
+void nsbuild_child(int sock, bool allow_caps)
 {
 	int f[NSFD_COUNT], r;
 	uint8_t a6[16];
@@ -270,11 +306,13 @@ void nsbuild_child(int sock, bool rootless)
 	/* dies with the relay process that forked it */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1)
 		_exit(1);
-	if (rootless)
-		enter_userns();
-	if (unshare(CLONE_NEWNET) < 0)
-		log_die(1, "unshare(CLONE_NEWNET): %s (%s)", strerror(errno),
-			rootless ? HINT_USERNS : "needs CAP_SYS_ADMIN");
+	if (enter_userns(allow_caps)) {
+		if (unshare(CLONE_NEWNET) < 0)
+			log_die(1, "unshare(CLONE_NEWNET): %s (%s)", strerror(errno),
+				HINT_USERNS);
+	} else {
+		enter_netns_caps();
+	}
 	inet_pton(AF_INET, NS_ADDR4, &a4);
 	inet_pton(AF_INET6, NS_ADDR6, a6);
 	r = nl_lo_setup(a4, a6, &step);

@@ -10,11 +10,15 @@
 #define NS_ADDR4	"198.19.255.254"
 #define NS_ADDR6	"fd62:726f::1"
 #define NS_DNS_PORT	53
+/* the comment of table inet bro: "bro-netns uid=UID", the proof exec checks
+ * in a namespace made with capabilities (only CAP_NET_ADMIN over that
+ * namespace can write it) */
+#define NS_TAG		"bro-netns uid="
 
 /* the fds a namespace is made of, in the order they are passed */
 enum ns_fd {
 	NSFD_NET,	/* the network namespace */
-	NSFD_USER,	/* its owning user namespace (rootless), else -1 */
+	NSFD_USER,	/* the builder's user namespace: the netns's owner */
 	NSFD_TCP4,	/* the relay's listeners, 127.0.0.1:port and [::1]:port */
 	NSFD_TCP6,
 	NSFD_UDP4,	/* the DNS stub, 0.0.0.0:53 and [::]:53 */
@@ -31,15 +35,16 @@ struct ns_fds {
 };
 
 /**
- * nsbuild_child() - in a child process: make the user (if @rootless) and
- *		     network namespaces, program them, make the listeners, send
- *		     them over @sock, then serve socket requests until @sock
+ * nsbuild_child() - in a child process: make the user and network
+ *		     namespaces, program them, make the listeners, send them
+ *		     over @sock, then serve socket requests until @sock
  *		     closes. Never returns.
  * @sock:	one end of a SOCK_SEQPACKET socketpair to the relay process
- * @rootless:	create a user namespace too (else: the caller has
- *		CAP_SYS_ADMIN and CAP_NET_ADMIN)
+ * @allow_caps:	when user namespaces are unavailable, make the network
+ *		namespace with CAP_SYS_ADMIN and CAP_NET_ADMIN from the
+ *		permitted set (file capabilities) instead of failing
  */
-void nsbuild_child(int sock, bool rootless) __attribute__((noreturn));
+void nsbuild_child(int sock, bool allow_caps) __attribute__((noreturn));
 
 /**
  * nsbuild_recv() - in the relay process: receive what nsbuild_child() sent
