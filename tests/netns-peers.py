@@ -6,8 +6,14 @@
 #                          AAAA -> fd00:b40::2 for names starting "v6.",
 #                          NODATA otherwise; one log line per query
 #   dnsq SERVER NAME TYPE [tcp]  one query; prints "rcode=N an=N ADDR..."
-#   fakectl PATH NSFILE    a fake bro-netns control socket handing out
-#                          NSFILE as the namespace (exec must refuse it)
+#   fakectl PATH NSFILE [UID]  a fake bro-netns control socket handing out
+#                          NSFILE as the namespace (exec must refuse it);
+#                          with UID, NSFILE is opened first, then it serves
+#                          as UID
+#   nouserns UID PIDFILE   as root: a user namespace mapping 0 and UID to
+#                          themselves, with user.max_user_namespaces=0 in it
+#                          (no user namespace can be made inside); its root
+#                          sleeps there, PID in PIDFILE, for nsenter
 import os, socket, struct, sys, threading, array
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -90,15 +96,36 @@ def dnsq(server, name, qt, tcp=False):
         o += 12 + rdl
     print(" ".join(out))
 
-def fakectl(path, nsfile):
+def fakectl(path, nsfile, uid=None):
+    fd = os.open(nsfile, os.O_RDONLY)
+    if uid is not None:     # opened as root; serve as the user
+        os.setgroups([]); os.setgid(int(uid)); os.setuid(int(uid))
     s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     s.bind(path); s.listen(4)
-    fd = os.open(nsfile, os.O_RDONLY)
     while True:
         c, _ = s.accept()
         c.recv(16)
         c.sendmsg([b"ok"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [fd, fd]))])
         c.close()
+
+def nouserns(uid, pidfile):
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    r, w = os.pipe(); r2, w2 = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        if libc.unshare(0x10000000) != 0:
+            os._exit(90)
+        os.write(w, b"x"); os.read(r2, 1)
+        with open("/proc/sys/user/max_user_namespaces", "w") as f:
+            f.write("0")
+        open(pidfile, "w").write(str(os.getpid()))
+        os.execvp("sleep", ["sleep", "600"])
+    os.read(r, 1)
+    for m in ("uid_map", "gid_map"):
+        with open("/proc/%d/%s" % (pid, m), "w") as f:
+            f.write("0 0 1\n%s %s 1\n" % (uid, uid))
+    os.write(w2, b"x")
 
 if __name__ == "__main__":
     cmd, a = sys.argv[1], sys.argv[2:]
@@ -106,3 +133,4 @@ if __name__ == "__main__":
     elif cmd == "dnstcp": dnstcp(*a)
     elif cmd == "dnsq": dnsq(a[0], a[1], a[2], len(a) > 3)
     elif cmd == "fakectl": fakectl(*a)
+    elif cmd == "nouserns": nouserns(*a)
