@@ -17,22 +17,40 @@
  * no capability (securebits locked, bounding set empty, no_new_privs), so
  * it cannot change the nftables rules or routes that confine it.
  *
- * Processes
- * =========
- *  create		parses, makes BASE/NAME/ (lock, ctl, log, info),
- *			forks the relay and waits for it to say "ready".
- *  relay (daemon)	host namespace; setsid; forks the builder, receives
- *			the namespace's fds, then runs netns_daemon() until
- *			destroy or SIGTERM. Holding the fds pins the namespace:
- *			no bind mount, nothing to clean up if it is killed.
- *  builder (nsbuild.c)	unshares user+net, programs them, sends the fds,
- *			drops every capability and stays as the socket factory
- *			for bridge ports; dies with the relay (PDEATHSIG).
- *  exec		gets the namespace fds from the relay over ctl, checks
- *			them (a network namespace, in a user namespace our UID
- *			created directly below ours: lib/nsutil), joins the
- *			user then the network namespace, drops everything,
- *			execs.
+ * Where user namespaces are unavailable it may be installed with the file
+ * capabilities cap_net_admin,cap_sys_admin. It must then let a user do
+ * nothing but make such namespaces and enter the ones made for them:
+ *  - no capability is effective except for one step at a time (below);
+ *  - create: CAP_SYS_ADMIN for unshare(CLONE_NEWNET), then CAP_NET_ADMIN
+ *    inside the new namespace only (routes, nftables, the per-namespace
+ *    sysctl ip_unprivileged_port_start for port 53), in the builder child,
+ *    which then drops everything; the relay drops everything at once;
+ *  - exec: the namespace fd comes from the user's relay, which the user
+ *    controls, so it proves nothing: CAP_SYS_ADMIN for setns() alone, then
+ *    CAP_NET_ADMIN to read the comment of table inet bro *inside*, which
+ *    must say "bro-netns uid=UID" for the caller. Only a CAP_NET_ADMIN
+ *    holder over that namespace can have written it (bro-netns only does so
+ *    in a namespace it has just made), so a foreign namespace (root's
+ *    /run/netns/NAME, another user's) is left without running anything.
+ *
+ * Theory of operation: the processes
+ * ==================================
+ *  1. start	(every command) the effective capability set is emptied.
+ *  2. create	parses, makes BASE/NAME/ (lock, log; the relay adds ctl and
+ *		info), forks the relay and waits for it to say "ready".
+ *  3. relay	host namespace; setsid; forks the builder, receives the
+ *		namespace's fds, drops every capability, runs netns_daemon()
+ *		until destroy or SIGTERM. Holding the fds pins the namespace:
+ *		no bind mount, nothing to clean up if it is killed.
+ *  4. builder	(nsbuild.c) unshares user+net (or net with capabilities,
+ *		see above), programs them, sends the fds, drops every
+ *		capability and stays as the socket factory for bridge ports;
+ *		dies with the relay (PDEATHSIG).
+ *  5. exec	gets the namespace fds from the relay over ctl, checks them
+ *		(rootless: a network namespace in a user namespace our UID
+ *		created directly below ours, lib/nsutil; with capabilities:
+ *		the tag), joins the user namespace then the network namespace,
+ *		drops everything (lib/caps: caps_drop_for_exec), execs.
  */
 #include <errno.h>
 #include <fcntl.h>

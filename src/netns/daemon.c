@@ -2,7 +2,9 @@
  *
  * daemon.c - the relay process of one namespace. It lives in the host's
  * network namespace and holds the namespace's fds (which pin it) and its
- * listeners. One epoll loop, edge-triggered throughout.
+ * listeners. One epoll loop: connections edge-triggered (lib/relay.c's
+ * contract), listeners level-triggered, so that a bounded accept or recv
+ * loop leaves the rest for the next turn instead of losing its wakeup.
  *
  * Theory of operation
  * ===================
@@ -64,6 +66,7 @@
 #define LOG_FAIL_MAX	100	/* then one line per 1000 failures */
 #define EVENTS_MAX	64
 #define PEEK_MAX	HTTP_HDR_MAX
+#define DNS_TCP_BURST	4096	/* queries read in one go from one client */
 
 enum ev_kind { EV_RELAY_L, EV_DNS_UDP, EV_DNS_TCP_L, EV_BRIDGE_L, EV_CTL,
 	       EV_CONN, EV_SIGNAL, EV_TIMER };
@@ -679,7 +682,11 @@ static int dns_tcp_serve(struct conn *c)
 	size_t want, olen;
 	ssize_t n;
 
-	for (int i = 0; i < 64; i++) {
+	/* edge-triggered: read until EAGAIN; a client that keeps more than
+	 * DNS_TCP_BURST queries coming without pause is cut off */
+	for (int i = 0; ; i++) {
+		if (i == DNS_TCP_BURST)
+			return -ENOBUFS;
 		want = c->blen < 2 ? 2 : 2 + (size_t)(c->buf[0] << 8 | c->buf[1]);
 		if (want > DNS_MSG_MAX + 2)
 			return -EMSGSIZE;
@@ -702,7 +709,6 @@ static int dns_tcp_serve(struct conn *c)
 			return -ECANCELED;
 		c->blen += (size_t)n;
 	}
-	return 0;
 }
 
 static void dns_tcp_accept(int lfd)
@@ -871,7 +877,7 @@ int netns_daemon(const struct netns_conf *c, struct ns_fds *nf, int ctl)
 
 #define ADD(kind_, fd_) do {						\
 		lev[k] = (struct ev){ .kind = (kind_) };		\
-		r = ep_add(&lev[k], (fd_), EPOLLIN | EPOLLET);		\
+		r = ep_add(&lev[k], (fd_), EPOLLIN);			\
 		if (r < 0)						\
 			return r;					\
 		k++;							\
