@@ -93,6 +93,7 @@ base { log_info = off; log = stderr; daemon = off; redirector = iptables; }
 redsocks { local_ip = 127.0.0.1; local_port = $RP; ip = 127.0.0.1; port = $SP; type = socks5; }
 CONF
 redsocks -c "$stage/redsocks.conf" >/dev/null 2>&1 & pids+=($!)
+redsocks_pid=$!
 up "$RP" || { echo "redsocks did not start"; exit 1; }
 uid=$(id -u "$U")
 nft -f - <<NFT
@@ -115,7 +116,8 @@ socks5 127.0.0.1 $SP
 CONF
 chmod 0644 "$stage/proxychains.conf"
 
-as_user "$stage/bin/bro-netns" create --name bench --proxy "socks5://127.0.0.1:$SP" >/dev/null
+relay_pid=$(as_user "$stage/bin/bro-netns" create --name bench --proxy "socks5://127.0.0.1:$SP" | cut -d/ -f3)
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 run() {		# run WAY CMD...: CMD as the bench user, the WAY's path
 	local way=$1; shift
@@ -138,7 +140,15 @@ for ((round = 0; round < ROUNDS; round++)); do
 		for p in 1 4; do
 			for w in "${ways[@]}"; do
 				r=""; [ $dir = down ] && r=-R
+				c0=$(ticks "$redsocks_pid"); b0=$(ticks "$relay_pid"); t0=$(date +%s%N)
 				res[$w.$dir.$p]+="$(gbps "$w" iperf3 -c "$PEER_IP" -t "$SECS" -P "$p" $r -J || true) "
+				c1=$(ticks "$redsocks_pid"); b1=$(ticks "$relay_pid"); t1=$(date +%s%N)
+				# the relay's own CPU, % of one core (USER_HZ 100)
+				case $w in
+				redsocks) res[$w.cpu]+="$(( (c1 - c0) * 1000000000 / (t1 - t0) )) " ;;
+				bro-netns) res[$w.cpu]+="$(( (b1 - b0) * 1000000000 / (t1 - t0) )) " ;;
+				direct) res[$w.cpu]+="0 " ;;
+				esac
 			done
 		done
 	done
@@ -149,12 +159,13 @@ done
 for k in "${!res[@]}"; do res[$k]=$(echo "${res[$k]}" | median); done
 
 echo "## egress through one SOCKS5 server ($SOCKS), iperf3 ${SECS}s to a veth peer, $(nproc) cores, median of $ROUNDS rounds"
-printf '%-12s %10s %10s %10s %10s %12s\n' way "up x1" "up x4" "down x1" "down x4" "conn/s"
+printf '%-12s %10s %10s %10s %10s %12s %10s\n' way "up x1" "up x4" "down x1" "down x4" "conn/s" "relay cpu"
 for w in "${ways[@]}"; do
-	printf '%-12s %10s %10s %10s %10s %12s\n' "$w" "${res[$w.up.1]}" "${res[$w.up.4]}" \
-		"${res[$w.down.1]}" "${res[$w.down.4]}" "${res[$w.cps]}"
+	printf '%-12s %10s %10s %10s %10s %12s %9s%%\n' "$w" "${res[$w.up.1]}" "${res[$w.up.4]}" \
+		"${res[$w.down.1]}" "${res[$w.down.4]}" "${res[$w.cps]}" "${res[$w.cpu]}"
 done
-echo "(Gbit/s received; conn/s: $CONNS sequential connect, 1 byte, close)"
+echo "(Gbit/s received; conn/s: $CONNS sequential connect, 1 byte, close; relay cpu:"
+echo " the redirector's own CPU during the iperf3 runs, % of one core, median)"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
 printf 'bro-netns vs redsocks: up x1 %s, up x4 %s, down x1 %s, down x4 %s\n' \
 	"$(ratio "${res[bro-netns.up.1]}" "${res[redsocks.up.1]}")" \
