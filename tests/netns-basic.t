@@ -79,8 +79,9 @@ for f in /proc/self/ns/net /proc/self/ns/user; do
 	kill "$fpid"; wait_for 5 sh -c "! kill -0 $fpid"; rm -f "$evil/ctl" "$ud/fake.pid"
 done
 ok "$([ -e "$T_TMP/ran" ] && echo 1 || echo 0)" "  the command never ran"
-ns_rootd=$($N create --name rootns --proxy "socks5://127.0.0.1:$SOCKS_PORT" 2>&1)
+out=$($N create --name rootns --proxy "socks5://127.0.0.1:$SOCKS_PORT" 2>&1)
 cleanup_add "$N destroy rootns"
+like "$out" "^rootns /proc/" "root can create one too (in /run/bro/netns)"
 out=$(as_user "$N" exec rootns -- true 2>&1); st=$?
 like "$st:$out" "^1:.*rootns: no such namespace" "root's namespace is not the user's: $out"
 $N destroy rootns
@@ -88,25 +89,41 @@ $N destroy rootns
 out=$(grep -hE "Sanitizer|runtime error" "$T_RUNTIME"/bro/netns/*/log 2>/dev/null)
 is "$out" "" "the relay's log has no sanitizer report"
 
-# destroy: no process, file or namespace left
+# destroy: no process, file or namespace left, not even what exec started
+ud=$(user_dir)
+as_user sh -c "echo \$\$ > $ud/inside.pid; exec $N exec basic -- sleep 600" </dev/null >/dev/null 2>&1 &
+wait_for 5 test -s "$ud/inside.pid"
+inpid=$(cat "$ud/inside.pid")
+cleanup_add "kill $inpid"
+wait_for 5 test "$(stat -L -c %i /proc/$inpid/ns/net 2>/dev/null)" = "$ino"
+ok $? "a process started with exec runs inside"
 bn destroy basic; st=$?
 is "$st" 0 "destroy succeeds"
 ok "$([ -e "$T_RUNTIME/bro/netns/basic" ] && echo 1 || echo 0)" "  the state directory is gone"
 wait_for 5 sh -c "! pgrep -u $BRO_TEST_USER -x bro-netns"
 ok $? "  no bro-netns process is left"
+wait_for 5 sh -c "! kill -0 $inpid"
+ok $? "  the process started inside is gone too"
 left=$(find /proc/[0-9]*/ns/net -maxdepth 0 -printf '%l\n' 2>/dev/null | grep -c "net:\[$ino\]")
 is "$left" 0 "  no process is in the namespace any more"
 
 # the relay SIGKILLed: the namespace goes with it, destroy cleans up
 ns_create --name killed --proxy "socks5://127.0.0.1:$SOCKS_PORT"
 ino=$(stat -L -c %i "$NS_PATH")
+as_user sh -c "echo \$\$ > $ud/inside2.pid; exec $N exec killed -- sleep 600" </dev/null >/dev/null 2>&1 &
+wait_for 5 test -s "$ud/inside2.pid"
+inpid=$(cat "$ud/inside2.pid")
+cleanup_add "kill $inpid"
+wait_for 5 test "$(stat -L -c %i /proc/$inpid/ns/net 2>/dev/null)" = "$ino"
 kill -KILL "$RELAY_PID"
 wait_for 5 sh -c "! pgrep -u $BRO_TEST_USER -x bro-netns"
 ok $? "SIGKILL of the relay: its namespace builder dies with it"
-left=$(find /proc/[0-9]*/ns/net -maxdepth 0 -printf '%l\n' 2>/dev/null | grep -c "net:\[$ino\]")
-is "$left" 0 "  nothing holds the namespace"
 like "$(bn list)" "killed +- +dead" "  list shows it dead"
 bn destroy killed; st=$?
 is "$st" 0 "  destroy after SIGKILL succeeds"
+wait_for 5 sh -c "! kill -0 $inpid"
+ok $? "  and ends what exec started inside"
+wait_for 5 sh -c "! find /proc/[0-9]*/ns/net -maxdepth 0 -printf '%l\n' 2>/dev/null | grep -q 'net:\[$ino\]'"
+ok $? "  nothing holds the namespace any more"
 ok "$([ -e "$T_RUNTIME/bro/netns/killed" ] && echo 1 || echo 0)" "  and leaves no file"
 done_testing

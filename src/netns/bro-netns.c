@@ -206,6 +206,7 @@ static void relay_main(struct create_args *a, const char *base, const char *name
 	struct ns_fds nf;
 	char path[64], info[512], masked[PROXY_HOST_MAX + PROXY_CRED_MAX + 32];
 	int sv[2], null, r, infofd, ctl;
+	struct stat st;
 	pid_t child;
 
 	setsid();
@@ -243,8 +244,12 @@ static void relay_main(struct create_args *a, const char *base, const char *name
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)getpid(), nf.fd[NSFD_NET]);
 	proxy_masked(&a->conf.proxy, masked, sizeof(masked));
 	infofd = open_state_file(base, name, "info", O_WRONLY | O_CREAT | O_TRUNC);
-	r = snprintf(info, sizeof(info), "proxy %s\nnetns %s\ndns %s\n", masked,
-		     path, a->conf.dns_mode == DNS_FAKE ? "fake" : "tcp");
+	if (fstat(nf.fd[NSFD_NET], &st) < 0)
+		log_die(1, "fstat(network namespace): %s", strerror(errno));
+	r = snprintf(info, sizeof(info), "proxy %s\nnetns %s\nnsid %llu:%llu\ndns %s\n",
+		     masked, path, (unsigned long long)st.st_dev,
+		     (unsigned long long)st.st_ino,
+		     a->conf.dns_mode == DNS_FAKE ? "fake" : "tcp");
 	if (write(infofd, info, (size_t)r) != r)
 		log_die(1, "write(%s/%s/info): %s", base, name, strerror(errno));
 	close(infofd);
@@ -590,6 +595,65 @@ static int cmd_list(void)
 	return 0;
 }
 
+/**
+ * kill_inside() - SIGKILL every process of ours still in the namespace
+ *		   @dev:@ino (started with exec), so that nothing holds it
+ *
+ * Each one is found by /proc/PID/ns/net, then pinned with a pidfd and
+ * checked again before the signal, so a reused PID is never hit.
+ * Return: how many processes were left when we gave up (0: none)
+ */
+static int kill_inside(dev_t dev, ino_t ino)
+{
+	char p[64];
+	struct stat st;
+	struct dirent *de;
+	int found = 0;
+
+	for (int round = 0; round < 50; round++) {
+		DIR *d = opendir("/proc");
+
+		if (!d)
+			return -1;
+		found = 0;
+		while ((de = readdir(d)) != NULL) {
+			int pid = atoi(de->d_name), pidfd;
+
+			if (pid <= 0 || pid == getpid())
+				continue;
+			snprintf(p, sizeof(p), "/proc/%d/ns/net", pid);
+			if (stat(p, &st) < 0 || st.st_dev != dev || st.st_ino != ino)
+				continue;
+			pidfd = pidfd_open(pid, 0);
+			if (pidfd < 0)
+				continue;
+			if (stat(p, &st) == 0 && st.st_dev == dev && st.st_ino == ino &&
+			    pidfd_send_signal(pidfd, SIGKILL, NULL, 0) == 0)
+				found++;
+			close(pidfd);
+		}
+		closedir(d);
+		if (!found)
+			break;
+		usleep(20000);
+	}
+	return found;
+}
+
+/* the namespace's identity from BASE/NAME/info; false if unknown */
+static bool ns_identity(const char *base, const char *name, dev_t *dev, ino_t *ino)
+{
+	unsigned long long d, i;
+	char v[64];
+
+	info_value(base, name, "nsid", v, sizeof(v));
+	if (sscanf(v, "%llu:%llu", &d, &i) != 2)
+		return false;
+	*dev = (dev_t)d;
+	*ino = (ino_t)i;
+	return true;
+}
+
 static int cmd_destroy(int argc, char **argv)
 {
 	char base[PATH_MAX], dir[PATH_MAX], rep[16];
@@ -597,6 +661,9 @@ static int cmd_destroy(int argc, char **argv)
 	struct pollfd pfd = { .events = POLLIN };
 	pid_t pid = 0;
 	int r, keep = -1, pidfd = -1;
+	bool known;
+	dev_t dev = 0;
+	ino_t ino = 0;
 
 	if (argc != 2)
 		log_die(EXIT_USAGE, "destroy: NAME expected");
@@ -606,6 +673,7 @@ static int cmd_destroy(int argc, char **argv)
 	need_base(base, sizeof(base));
 	if (state_path(dir, sizeof(dir), base, name, "") < 0 || access(dir, F_OK) < 0)
 		log_die(1, "%s: no such namespace (bro-netns list shows yours)", name);
+	known = ns_identity(base, name, &dev, &ino);
 	r = ctl_request(base, name, "stop", rep, sizeof(rep), NULL, NULL, &pid, &keep);
 	if (r == 0) {
 		/* the connection is open, so @pid is still the relay */
@@ -629,6 +697,9 @@ static int cmd_destroy(int argc, char **argv)
 	}
 	if (relay_alive(base, name))
 		log_die(1, "%s: the relay still holds %s/lock", name, dir);
+	/* what exec started there would keep the namespace alive */
+	if (known && kill_inside(dev, ino) > 0)
+		log_warn("%s: processes inside the namespace survived SIGKILL", name);
 	r = state_remove(base, name);
 	if (r < 0)
 		log_die(1, "rmdir(%s): %s", dir, strerror(-r));

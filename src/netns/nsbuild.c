@@ -158,6 +158,12 @@ static bool enter_userns(bool allow_caps)
 	char map[64];
 	int r;
 
+	/* mapping UID 0 into a new user namespace needs CAP_SETFCAP effective
+	 * at the unshare (the kernel's verify_root_map()): only root maps 0.
+	 * Once unshared we hold every capability in the new namespace (and
+	 * none outside it), which the rest of the set-up needs. */
+	if (uid == 0)
+		caps_raise(CAP_SETFCAP);
 	if (unshare(CLONE_NEWUSER) < 0) {
 		if (allow_caps && (errno == EPERM || errno == ENOSPC ||
 				   errno == EINVAL || errno == EACCES))
@@ -165,13 +171,13 @@ static bool enter_userns(bool allow_caps)
 		log_die(1, "unshare(CLONE_NEWUSER): %s (%s)", strerror(errno),
 			HINT_USERNS);
 	}
-	r = write_file("/proc/self/setgroups", "deny");
-	if (r < 0 && r != -ENOENT)
-		log_die(1, "write(/proc/self/setgroups): %s", strerror(-r));
 	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
 	r = write_file("/proc/self/uid_map", map);
 	if (r < 0)
 		log_die(1, "write(/proc/self/uid_map): %s", strerror(-r));
+	r = write_file("/proc/self/setgroups", "deny");
+	if (r < 0 && r != -ENOENT)
+		log_die(1, "write(/proc/self/setgroups): %s", strerror(-r));
 	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
 	r = write_file("/proc/self/gid_map", map);
 	if (r < 0)
