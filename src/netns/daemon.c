@@ -801,12 +801,19 @@ static void ctl_event(int lfd)
 		}
 		req[got] = '\0';
 		if (strcmp(req, "stats") == 0) {
+			uint64_t out = D.st.bytes_out, in = D.st.bytes_in;
+
+			/* closed connections, plus what the open ones moved */
+			for (struct conn *c = D.conns; c; c = c->next)
+				if (c->st == C_RELAY) {
+					out += c->r.bytes[0];
+					in += c->r.bytes[1];
+				}
 			n = snprintf(rep, sizeof(rep),
 				"pid %d\nconns %llu\nactive %u\nfailed %llu\nbytes_out %llu\nbytes_in %llu\ndns %llu\nrefused %llu\n",
 				(int)getpid(), (unsigned long long)D.st.conns,
 				D.st.active, (unsigned long long)D.st.failed,
-				(unsigned long long)D.st.bytes_out,
-				(unsigned long long)D.st.bytes_in,
+				(unsigned long long)out, (unsigned long long)in,
 				(unsigned long long)D.st.dns,
 				(unsigned long long)D.st.refused);
 			send(fd, rep, (size_t)n, MSG_NOSIGNAL);
