@@ -75,7 +75,7 @@ spawn() {
 	local pf=$1; shift
 	sh -c 'echo $$ > "$0"; exec "$@"' "$pf" "$@" &
 	wait_for 5 test -s "$pf"
-	cleanup_add "kill \$(cat $pf)"
+	cleanup_add "kill $(cat "$pf")"
 }
 
 # IN_HOSTS CMD...: CMD in a mount namespace that sees the test hosts file
