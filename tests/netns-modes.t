@@ -65,6 +65,13 @@ is "$out" "hello-bro from 127.0.0.1" "bridge-port: host 127.0.0.1:$hp reaches th
 out=$(curl -sS -m 5 "http://127.0.0.1:$hp/" 2>&1 | wc -c)
 ok $((out == 0)) "  repeatedly"
 
+# tcp mode with the proxy gone: SERVFAIL at once, not a timeout
+kill "$SOCKS_PID"
+wait_for 5 sh -c "! kill -0 $SOCKS_PID"
+NS_NAME=tcpdns
+out=$(inside python3 "$PEERS" dnsq 192.0.2.53 "$WEB_NAME" A 2>&1)
+is "$out" "id=16962 rcode=2 an=0" "tcp mode, proxy down: SERVFAIL, answered at once"
+
 # --- bad arguments ---
 out=$(bn create --proxy ftp://x:1 2>&1); st=$?
 like "$st:$out" "^64:.*--proxy: the scheme must be socks5:// or http://" "bad --proxy scheme: $out"

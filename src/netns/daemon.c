@@ -111,6 +111,8 @@ struct conn {
 	socklen_t peer_len;
 	struct in6_pktinfo pi6;
 	struct in_pktinfo pi4;
+	struct dns_query q;	/* K_DNS_UDP: for a SERVFAIL if the proxy fails */
+	bool q_ok;
 };
 
 struct stats {
@@ -443,8 +445,13 @@ static int conn_upstream(struct conn *c)
 
 static void conn_fail(struct conn *c, int err)
 {
+	uint8_t out[DNS_HDR];
+
 	if (err != -ECANCELED)
 		fail_log(c->kind == K_DNS_UDP ? "dns" : "connect", &c->t, -err);
+	/* a client asking through a failing proxy hears so at once */
+	if (c->kind == K_DNS_UDP && err != -ECANCELED && c->q_ok)
+		dns_udp_reply(c, out, dns_answer(&c->q, NULL, DNS_SERVFAIL, NULL, 0, out));
 	conn_free(c, true);
 }
 
@@ -627,6 +634,7 @@ static void dns_forward(int fd, const struct sockaddr_storage *peer,
 		conn_free(c, true);
 		return;
 	}
+	c->q_ok = dns_query_parse(msg, len, &c->q) == 0;
 	c->buf[0] = (uint8_t)(len >> 8);
 	c->buf[1] = (uint8_t)len;
 	memcpy(c->buf + 2, msg, len);
