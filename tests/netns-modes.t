@@ -48,6 +48,10 @@ out=$(inside python3 "$PEERS" dnsq 192.0.2.53 "v6.bro-test.invalid" AAAA 2>&1)
 is "$out" "id=16962 rcode=0 an=1 fd00:b40::2" "tcp mode: AAAA answered too"
 out=$(inside python3 "$PEERS" dnsq 192.0.2.53 "$WEB_NAME" A tcp 2>&1)
 is "$out" "id=16962 rcode=0 an=1 $PEER_IP" "tcp mode: a TCP DNS client is relayed to the resolver"
+out=$(inside python3 "$PEERS" dnsq 192.0.2.53 "$WEB_NAME" TXT 2>&1)
+is "$out" "id=16962 rcode=0 an=0 tc" "tcp mode: an answer too big for UDP comes back truncated (TC), question echoed"
+out=$(inside python3 "$PEERS" dnsq 192.0.2.53 "$WEB_NAME" TXT tcp 2>&1)
+is "$out" "id=16962 rcode=0 an=1 txt5120" "  and whole over TCP"
 out=$(inside curl -sS -m 5 "http://$WEB_NAME/" 2>&1)
 is "$out" "hello-bro from $HOST_IP" "tcp mode: curl resolves and connects by the real address"
 

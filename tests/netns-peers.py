@@ -5,7 +5,8 @@
 #   dnstcp ADDR PORT ANSWER  DNS over TCP: A -> ANSWER for every name,
 #                          AAAA -> fd00:b40::2 for names starting "v6.",
 #                          NODATA otherwise; one log line per query
-#   dnsq SERVER NAME TYPE [tcp]  one query; prints "rcode=N an=N ADDR..."
+#   dnsq SERVER NAME TYPE [tcp]  one query; prints "id=N rcode=N an=N ADDR...",
+#                                 "tc" if truncated, "question-not-echoed"
 #   fakectl PATH NSFILE [UID]  a fake bro-netns control socket handing out
 #                          NSFILE as the namespace (exec must refuse it);
 #                          with UID, NSFILE is opened first, then it serves
@@ -44,6 +45,9 @@ def answer(q, ans4):
     rr = b""
     if qtype == 1:
         rr = struct.pack(">HHHIH", 0xc00c, 1, 1, 60, 4) + socket.inet_aton(ans4)
+    elif qtype == 16:	# TXT: 20 strings of 255 bytes, over 4 KiB
+        txt = b"".join(bytes([255]) + b"x" * 255 for _ in range(20))
+        rr = struct.pack(">HHHIH", 0xc00c, 16, 1, 60, len(txt)) + txt
     elif qtype == 28 and name.startswith("v6."):
         rr = struct.pack(">HHHIH", 0xc00c, 28, 1, 60, 16) + \
             socket.inet_pton(socket.AF_INET6, "fd00:b40::2")
@@ -88,11 +92,15 @@ def dnsq(server, name, qt, tcp=False):
         s.connect((server, 53)); s.send(q); r = s.recv(4096)
     rcode, an = r[3] & 15, struct.unpack(">H", r[6:8])[0]
     out = ["id=%d rcode=%d an=%d" % (struct.unpack(">H", r[:2])[0], rcode, an)]
+    if r[2] & 0x02: out.append("tc")
+    if struct.unpack(">H", r[4:6])[0] != 1 or r[12:len(q)] != q[12:]:
+        out.append("question-not-echoed")
     o = len(q)
     for _ in range(an):
         typ, _c, _ttl, rdl = struct.unpack(">HHIH", r[o + 2:o + 12])
         rd = r[o + 12:o + 12 + rdl]
-        out.append(socket.inet_ntop(socket.AF_INET if typ == 1 else socket.AF_INET6, rd))
+        out.append("txt%d" % rdl if typ == 16 else
+                   socket.inet_ntop(socket.AF_INET if typ == 1 else socket.AF_INET6, rd))
         o += 12 + rdl
     print(" ".join(out))
 

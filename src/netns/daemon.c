@@ -112,7 +112,7 @@ struct conn {
 	struct in6_pktinfo pi6;
 	struct in_pktinfo pi4;
 	struct dns_query q;	/* K_DNS_UDP: for a SERVFAIL if the proxy fails */
-	bool q_ok;
+	bool q_ok;		/* (the query's bytes: at buf + DNS_MSG_MAX + 2) */
 };
 
 struct stats {
@@ -296,6 +296,7 @@ static int conn_consume(struct conn *c, size_t n)
 }
 
 static void dns_udp_reply(struct conn *c, const uint8_t *msg, size_t len);
+static void dns_udp_own_reply(struct conn *c, int rcode, bool tc);
 
 /**
  * conn_step() - advance a handshake as far as the bytes at hand allow
@@ -421,8 +422,12 @@ static int dns_reply_step(struct conn *c)
 
 	for (;;) {
 		want = c->blen < 2 ? 2 : 2 + (size_t)(c->buf[0] << 8 | c->buf[1]);
-		if (want > DNS_MSG_MAX + 2)
-			return -EMSGSIZE;
+		if (want > DNS_MSG_MAX + 2) {
+			/* too big for a UDP answer here: truncated, ask by TCP */
+			if (c->q_ok)
+				dns_udp_own_reply(c, DNS_NOERROR, true);
+			return -ECANCELED;
+		}
 		if (c->blen >= want && c->blen >= 2 && want > 2) {
 			dns_udp_reply(c, c->buf + 2, want - 2);
 			return -ECANCELED;	/* done: free it */
@@ -443,15 +448,27 @@ static int conn_upstream(struct conn *c)
 			    D.c->proxy_len);
 }
 
+/* dns_udp_own_reply() - answer @c's query ourselves, its question echoed
+ * (stub resolvers such as glibc's ignore a reply whose question does not
+ * match theirs); @tc: truncated, so the client asks again over TCP */
+static void dns_udp_own_reply(struct conn *c, int rcode, bool tc)
+{
+	uint8_t out[DNS_MSG_MAX + 16];
+	size_t n = dns_answer(&c->q, c->buf + DNS_MSG_MAX + 2, rcode, NULL, 0,
+			      out);
+
+	if (tc)
+		out[2] |= 0x02;
+	dns_udp_reply(c, out, n);
+}
+
 static void conn_fail(struct conn *c, int err)
 {
-	uint8_t out[DNS_HDR];
-
 	if (err != -ECANCELED)
 		fail_log(c->kind == K_DNS_UDP ? "dns" : "connect", &c->t, -err);
 	/* a client asking through a failing proxy hears so at once */
 	if (c->kind == K_DNS_UDP && err != -ECANCELED && c->q_ok)
-		dns_udp_reply(c, out, dns_answer(&c->q, NULL, DNS_SERVFAIL, NULL, 0, out));
+		dns_udp_own_reply(c, DNS_SERVFAIL, false);
 	conn_free(c, true);
 }
 
@@ -629,12 +646,14 @@ static void dns_forward(int fd, const struct sockaddr_storage *peer,
 	c->peer_len = plen;
 	c->pi4 = *pi4;
 	c->pi6 = *pi6;
-	c->buf = malloc(DNS_MSG_MAX + 2);
+	/* the answer's room, then the query, kept for a reply of our own */
+	c->buf = malloc(2 * (DNS_MSG_MAX + 2));
 	if (!c->buf) {
 		conn_free(c, true);
 		return;
 	}
 	c->q_ok = dns_query_parse(msg, len, &c->q) == 0;
+	memcpy(c->buf + DNS_MSG_MAX + 2, msg, len);
 	c->buf[0] = (uint8_t)(len >> 8);
 	c->buf[1] = (uint8_t)len;
 	memcpy(c->buf + 2, msg, len);
@@ -696,8 +715,12 @@ static int dns_tcp_serve(struct conn *c)
 		if (i == DNS_TCP_BURST)
 			return -ENOBUFS;
 		want = c->blen < 2 ? 2 : 2 + (size_t)(c->buf[0] << 8 | c->buf[1]);
-		if (want > DNS_MSG_MAX + 2)
-			return -EMSGSIZE;
+		if (want > DNS_MSG_MAX + 2) {
+			/* too big for a UDP answer here: truncated, ask by TCP */
+			if (c->q_ok)
+				dns_udp_own_reply(c, DNS_NOERROR, true);
+			return -ECANCELED;
+		}
 		if (c->blen >= 2 && c->blen == want) {
 			olen = dns_fake_answer(c->buf + 2, want - 2, out + 2);
 			c->blen = 0;
