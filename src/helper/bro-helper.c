@@ -56,7 +56,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/pidfd.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -340,7 +339,6 @@ int main(int argc, char **argv)
 			log_die(exit_for(errno), "setns(%s, user namespace): %s (%s)",
 				target, strerror(errno),
 				"is bro-helper running multithreaded or chrooted?");
-		r = 0;
 	} else {
 		r = caps_raise(CAP_SYS_ADMIN);
 		if (r < 0)

@@ -197,7 +197,10 @@ static void enter_netns_caps(void)
 			HINT_USERNS);
 	if (unshare(CLONE_NEWNET) < 0)
 		log_die(1, "unshare(CLONE_NEWNET): %s", strerror(errno));
-	r = caps_raise(CAP_NET_ADMIN);
+	/* CAP_SYS_ADMIN was for the unshare alone */
+	r = caps_lower_effective();
+	if (r == 0)
+		r = caps_raise(CAP_NET_ADMIN);
 	if (r < 0)
 		log_die(1, "capset(raise CAP_NET_ADMIN): %s (install with setcap cap_net_admin,cap_sys_admin+ep)",
 			strerror(-r));
