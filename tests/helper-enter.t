@@ -26,7 +26,8 @@ for c in CapInh CapPrm CapEff CapAmb; do
 done
 is "$(kv "$out" NoNewPrivs)" 1 "--pid: NoNewPrivs is 1"
 is "$(kv "$out" fds)" "0,1,2" "--pid: only fds 0-2 are open"
-is "$(kv "$out" uid)" "$T_UID" "--pid: the command keeps the caller's uid"
+is "$(kv "$out" uid)" 0 "--pid: the command runs under the caller's mapping in the namespace's user namespace (uid 0 there)"
+is "$(kv "$out" CapBnd)" 0000000000000000 "--pid: CapBnd is zero (entered through the user namespace, setcap or not)"
 is "$(kv "$out" LISTEN_PID)" "-" "--pid: no LISTEN_PID invented without LISTEN_FDS"
 
 # --- --netns-path, --allow-new-privs ---
@@ -70,10 +71,38 @@ out=$(as_user "$NOCAP" --allow-new-privs --pid "$pid" -- sh -c 'exec '"$P" 2>&1)
 is "$(kv "$out" CapEff)" 0000000000000000 "no setcap, --allow-new-privs: root in the userns regains nothing across exec (SECBIT_NOROOT)"
 out=$(as_user "$NOCAP" --userns=never --pid "$pid" -- "$P" 2>&1); st=$?
 is "$st" 77 "no setcap, --userns=never: exit 77"
-like "$out" "lacks CAP_SYS_ADMIN" "  and says why"
+like "$out" "--userns=never: refused for a namespace you own" "  and says why"
+out=$(as_user "$H" --userns=never --pid "$pid" -- "$P" 2>&1); st=$?
+is "$st" 77 "setcap, --userns=never into a namespace the user owns: refused (exit 77)"
+like "$out" "the command would keep every capability over it" "  and says why"
 out=$(as_user "$H" --userns=always --pid "$pid" -- "$P" 2>&1)
 is "$(kv "$out" netns)" "$want" "setcap, --userns=always: enters via the user namespace"
 is "$(kv "$out" CapBnd)" 0000000000000000 "  with an empty bounding set"
+
+# --- the command has no power over the namespace it entered ---
+# A process outside a user namespace whose euid created it holds every
+# capability inside (the owner rule): entered directly, these would work.
+want_fail() {		# want_fail DESCRIPTION CMD...: CMD, run through H, fails
+	local desc=$1 out st; shift
+	out=$(as_user "$H" --pid "$pid" -- "$@" 2>&1); st=$?
+	ok "$([ $st -ne 0 ] && echo 0 || echo 1)" "setcap: $desc is refused (exit $st)"
+	like "$out" "Operation not permitted|Permission denied" "  with EPERM: $out"
+}
+want_fail "ip link set lo mtu 1280" ip link set lo mtu 1280
+want_fail "nft add table" nft add table inet bro_test_owner
+want_fail "an AF_PACKET socket" python3 -c 'import socket; socket.socket(socket.AF_PACKET, socket.SOCK_RAW)'
+is "$(nsenter -t "$pid" -n ip -o link show lo | grep -o 'mtu [0-9]*')" "mtu 65536" "  lo's mtu is unchanged"
+ok "$(nsenter -t "$pid" -n nft list tables | grep -q bro_test_owner && echo 1 || echo 0)" "  no table was added"
+
+# --- a set-user-ID root program gains nothing, even with --allow-new-privs ---
+SUID=$T_TMP/probe-suid
+cp "$P" "$SUID" && chown root:root "$SUID" && chmod 4755 "$SUID"
+out=$(as_user "$SUID")
+like "$(kv "$out" CapEff)" "[1-9a-f]" "control: the set-user-ID copy of probe gets root's capabilities on the host"
+out=$(as_user "$H" --allow-new-privs --pid "$pid" -- "$SUID" 2>&1)
+is "$(kv "$out" netns)" "$want" "setcap, --allow-new-privs: the set-user-ID program runs in the target netns"
+is "$(kv "$out" CapEff)$(kv "$out" CapPrm)" 00000000000000000000000000000000 \
+	"  with no capability (root is not mapped in the user's namespace: no set-user-ID)"
 
 # --- exec failures as env(1) ---
 out=$(as_user "$H" --pid "$pid" -- /nonexistent/cmd 2>&1); st=$?

@@ -83,6 +83,31 @@ out=$(as_user "$H" --netns-path "/run/netns/$ns" -- "$P" 2>&1)
 is "$(kv "$out" netns)" "$want" "a group grant works"
 refused 77 "--userns=always: the namespace is granted .* but not in a user namespace you own" \
 	"--userns=always into a granted, root-owned namespace" --userns=always --netns-path "/run/netns/$ns"
+refused 77 "--allow-new-privs: refused for a namespace granted by .*: a set-user-ID program would run as root there" \
+	"--allow-new-privs into a granted namespace (no user namespace to void set-user-ID)" \
+	--allow-new-privs --netns-path "/run/netns/$ns"
+
+# a grant whose pattern crosses a directory the user writes: a symbolic link
+# the user makes there never matches, whichever path names the namespace
+ud=$(user_dir)
+as_user mkdir "$ud/netns"
+printf 'user %s %s/netns/*\n' "$BRO_TEST_USER" "$ud" > $conf
+as_user ln -s "/run/netns/$ns" "$ud/netns/mine"
+refused 77 "refused" "root's namespace by its own path, linked from a granted user directory" \
+	--netns-path "/run/netns/$ns"
+refused 77 "refused" "root's namespace through the user's link in a granted directory" \
+	--netns-path "$ud/netns/mine"
+as_user ln -s "/run/netns" "$ud/linkdir"
+printf 'user %s %s/linkdir/*\n' "$BRO_TEST_USER" "$ud" > $conf
+refused 77 "refused" "a pattern crossing a directory link the user made" \
+	--netns-path "/run/netns/$ns"
+# control: the namespace mounted in that directory by root (no link) matches
+touch "$ud/netns/real"
+mount --bind "/run/netns/$ns" "$ud/netns/real"
+cleanup_add "umount $ud/netns/real"
+printf 'user %s %s/netns/*\n' "$BRO_TEST_USER" "$ud" > $conf
+out=$(as_user "$H" --netns-path "$ud/netns/real" -- "$P" 2>&1)
+is "$(kv "$out" netns)" "$want" "control: a granted path without links still enters"
 chmod 0664 $conf
 refused 77 "helper.conf: not a root-owned file writable only by root, ignored" \
 	"a grant in a group-writable file" --netns-path "/run/netns/$ns"

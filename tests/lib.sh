@@ -93,12 +93,22 @@ as_user() {
 		${T_ENV:-} "$@"
 }
 
-# free_port: a TCP port nothing on loopback listens on now
+# free_port: a port no TCP or UDP socket on this host uses now, chosen
+# outside the kernel's ephemeral range (ip_local_port_range), so that no
+# outgoing connection (curl, podman, a peer) can be handed it between this
+# check and the bind. Tests run one at a time (prove without -j).
 free_port() {
-	local p
-	for _ in $(seq 1 50); do
-		p=$((20000 + RANDOM % 30000))
-		ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }
+	local lo hi base top p
+	read -r lo hi < /proc/sys/net/ipv4/ip_local_port_range
+	if [ $((lo - 10000)) -ge $((65535 - hi)) ]; then
+		base=10000 top=$((lo - 1))
+	else
+		base=$((hi + 1)) top=65535
+	fi
+	[ "$top" -gt "$base" ] || return 1
+	for _ in $(seq 1 100); do
+		p=$((base + (RANDOM * 32768 + RANDOM) % (top - base + 1)))
+		ss -Htuan "sport = :$p" | grep -q . || { echo "$p"; return; }
 	done
 	return 1
 }
@@ -163,6 +173,9 @@ podman_image() {
 	chmod 1777 "$root/tmp"
 	tar -C "$root" -cf "$T_TMP/$1.tar" . && chmod 0644 "$T_TMP/$1.tar"
 	as_user sh -c "cd && podman import -q $T_TMP/$1.tar localhost/$1" >/dev/null
+	# removed at exit, after the containers made from it (cleanup runs in
+	# reverse): a re-import would otherwise leave the old one dangling
+	cleanup_add "upodman rmi -f localhost/$1"
 }
 
 # upodman ARGS...: podman as the test user

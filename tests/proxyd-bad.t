@@ -44,7 +44,7 @@ bad 1 "LISTEN_FDNAMES=a:b: expected 1 names" "two names for one fd" \
 	python3 -c 'import socket, os, sys
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(); os.dup2(s.fileno(), 3); os.set_inheritable(3, True)
 os.execve(sys.argv[1], sys.argv[1:], {"LISTEN_FDS": "1", "LISTEN_FDNAMES": "a:b"})' "$PX" 127.0.0.1:1
-f=$(pport)
+f=$(free_port)
 bad 64 "--target db=127.0.0.1:1: no socket is named db" "--target naming no socket" \
 	python3 -c 'import socket, os, sys
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(); os.dup2(s.fileno(), 3); os.set_inheritable(3, True)

@@ -9,7 +9,7 @@ require systemd-socket-activate python3 ss
 plan 23
 
 # 1. every TARGET form, listening on IPv4 and IPv6
-b=$(pport); f=$(pport)
+b=$(free_port); f=$(free_port)
 server echo "127.0.0.1:$b"
 proxy_activate -l "127.0.0.1:$f" -- "127.0.0.1:$b"
 main_pid=$PROXY_PID main_log=$PROXY_LOG
@@ -19,34 +19,34 @@ is "$(stat -c %U /proc/$PROXY_PID)" "$BRO_TEST_USER" "  the proxy runs as the te
 is "$(sed -n 's/^CapEff:\t//p' /proc/$PROXY_PID/status)" 0000000000000000 \
 	"  with no capability"
 
-b6=$(pport); f6=$(pport)
+b6=$(free_port); f6=$(free_port)
 server echo "[::1]:$b6"
 proxy_activate -l "[::1]:$f6" -- "[::1]:$b6"
 is "$(peer req "[::1]:$f6" --data six --half-close)" "six<EOF>" "IPv6 TARGET [::1]:PORT"
 
 sock=$T_TMP/echo.sock
 server echo "$sock"
-fu=$(pport)
+fu=$(free_port)
 proxy_activate -l "127.0.0.1:$fu" -- "$sock"
 is "$(peer req "127.0.0.1:$fu" --data unix --half-close)" "unix<EOF>" "unix path TARGET"
 
 abs=@bro-proxyd-test-$$-$RANDOM
 server echo "$abs"
-fa=$(pport)
+fa=$(free_port)
 proxy_activate -l "127.0.0.1:$fa" -- "$abs"
 is "$(peer req "127.0.0.1:$fa" --data abstract --half-close)" "abstract<EOF>" \
 	"abstract TARGET"
 
 # 2. half-close: 100 kB, then FIN; the reply comes 200 ms after the FIN
 want=$(python3 -c 'import hashlib; print("got 100000 bytes sha1 " + hashlib.sha1(bytes((i * 7) & 0xff for i in range(100000))).hexdigest())')
-bs=$(pport); fs=$(pport)
+bs=$(free_port); fs=$(free_port)
 server sink "127.0.0.1:$bs"
 proxy_activate -l "127.0.0.1:$fs" -- "127.0.0.1:$bs"
 is "$(peer req "127.0.0.1:$fs" --bytes 100000 --half-close)" "$want"$'\n<EOF>' \
 	"half-close: 100 kB sent, FIN, and the server's reply still arrives"
 sink=$T_TMP/sink.sock
 server sink "$sink"
-fsu=$(pport)
+fsu=$(free_port)
 proxy_activate -l "127.0.0.1:$fsu" -- "$sink"
 is "$(peer req "127.0.0.1:$fsu" --bytes 100000 --half-close)" "$want"$'\n<EOF>' \
 	"  the same to a unix socket"
@@ -54,12 +54,12 @@ out=$(for i in 1 2 3 4 5; do peer req "127.0.0.1:$fs" --bytes 100000 --half-clos
 is "$(printf '%s\n' "$out" | grep -cx "$want")" 5 "  five at once, each whole"
 
 # 3. resets
-br=$(pport); fr=$(pport)
+br=$(free_port); fr=$(free_port)
 server reset "127.0.0.1:$br"
 proxy_activate -l "127.0.0.1:$fr" -- "127.0.0.1:$br"
 is "$(peer req "127.0.0.1:$fr" --data $'hi\n' --timeout 3)" $'bye\n<RESET>' \
 	"the server resets: the client is reset (not a clean EOF)"
-bl=$(pport); fl=$(pport); rlog=$T_TMP/resetlog
+bl=$(free_port); fl=$(free_port); rlog=$T_TMP/resetlog
 server resetlog "127.0.0.1:$bl" --log "$rlog"
 proxy_activate -l "127.0.0.1:$fl" -- "127.0.0.1:$bl"
 peer req "127.0.0.1:$fl" --data x --reset >/dev/null
@@ -70,7 +70,7 @@ wait_for 3 grep -q eof "$rlog"
 is "$(tail -1 "$rlog")" eof "  and a clean close stays a clean close"
 
 # 4. the backend is down: that client is closed at once, the proxy lives on
-bd=$(pport); fd=$(pport)
+bd=$(free_port); fd=$(free_port)
 proxy_activate -l "127.0.0.1:$fd" -- "127.0.0.1:$bd"
 t0=$(date +%s%N)
 out=$(peer req "127.0.0.1:$fd" --timeout 5)
@@ -86,7 +86,7 @@ is "$(peer req "127.0.0.1:$fd" --data back --half-close)" "back<EOF>" \
 	"  and serves once the backend is up"
 
 # 5. a name TARGET is resolved once, and a request with no data at all
-bn=$(pport); fn=$(pport)
+bn=$(free_port); fn=$(free_port)
 server echo "127.0.0.1:$bn"
 proxy_activate -l "127.0.0.1:$fn" -- "localhost:$bn"
 is "$(peer req "127.0.0.1:$fn" --data name --half-close)" "name<EOF>" "TARGET by name (localhost)"

@@ -9,7 +9,7 @@ require systemd-socket-activate python3 ss
 plan 20
 
 # 1. --connect-timeout: the backend comes up 2 s after the client
-b=$(pport); f=$(pport)
+b=$(free_port); f=$(free_port)
 proxy_activate -l "127.0.0.1:$f" -- --connect-timeout=10s "127.0.0.1:$b"
 t0=$(date +%s%N)
 "${PEERCMD[@]}" req "127.0.0.1:$f" --data late --half-close --timeout 10 > "$T_TMP/late" & r=$!
@@ -21,7 +21,7 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 is "$(cat "$T_TMP/late")" "late<EOF>" "--connect-timeout: a backend 2 s late still gets the request"
 ok "$([ $ms -ge 2000 ] && [ $ms -lt 4000 ] && echo 0 || echo 1)" "  the client waited for it (${ms} ms)"
 is "$(grep -c '^bro-proxyd:' "$PROXY_LOG")" 0 "  and the refusals meanwhile were not errors"
-sock=$T_TMP/late.sock; fu=$(pport)
+sock=$T_TMP/late.sock; fu=$(free_port)
 proxy_activate -l "127.0.0.1:$fu" -- --connect-timeout=10s "$sock"
 "${PEERCMD[@]}" req "127.0.0.1:$fu" --data unix --half-close --timeout 10 > "$T_TMP/lateu" & r=$!
 cleanup_add "kill $r"
@@ -29,7 +29,7 @@ sleep 1
 server echo "$sock"
 wait "$r"
 is "$(cat "$T_TMP/lateu")" "unix<EOF>" "  the same for a unix socket that does not exist yet (ENOENT)"
-bn=$(pport); fn=$(pport)
+bn=$(free_port); fn=$(free_port)
 proxy_activate -l "127.0.0.1:$fn" -- --connect-timeout=1s "127.0.0.1:$bn"
 t0=$(date +%s%N)
 out=$(peer req "127.0.0.1:$fn" --timeout 10)
@@ -40,11 +40,11 @@ like "$(cat "$PROXY_LOG")" "connect\(127\.0\.0\.1:$bn\): Connection refused \(--
 	"  and says so"
 
 # 2. named sockets to their own targets; an unnamed one to the default
-bw=$(pport); bd=$(pport); bo=$(pport)
+bw=$(free_port); bd=$(free_port); bo=$(free_port)
 server hello "127.0.0.1:$bw" --name web
 server hello "127.0.0.1:$bd" --name db
 server hello "127.0.0.1:$bo" --name default
-fw=$(pport); fd=$(pport); fo=$(pport)
+fw=$(free_port); fd=$(free_port); fo=$(free_port)
 proxy_activate -l "127.0.0.1:$fw" -l "127.0.0.1:$fd" -l "127.0.0.1:$fo" --fdname=web:db:other -- \
 	--target "web=127.0.0.1:$bw" --target "db=127.0.0.1:$bd" "127.0.0.1:$bo"
 is "$(peer req "127.0.0.1:$fd" --half-close)" $'hello db\n<EOF>' "--target db=: the socket named db"
@@ -52,7 +52,7 @@ is "$(peer req "127.0.0.1:$fw" --half-close)" $'hello web\n<EOF>' "--target web=
 is "$(peer req "127.0.0.1:$fo" --half-close)" $'hello default\n<EOF>' "  another name: the default TARGET"
 
 # 3. PROXY protocol, read by the backend
-bp=$(pport); fp1=$(pport); fp2=$(pport); fp6=$(pport)
+bp=$(free_port); fp1=$(free_port); fp2=$(free_port); fp6=$(free_port)
 server proxy "127.0.0.1:$bp"
 proxy_activate -l "127.0.0.1:$fp1" -- --proxy-protocol=v1 "127.0.0.1:$bp"
 like "$(peer req "127.0.0.1:$fp1" --data after --half-close)" \
@@ -67,7 +67,7 @@ like "$(peer req "[::1]:$fp6" --data six --half-close)" \
 	"^v2 0x21 TCP6 ::1 ::1 [0-9]+ $fp6"$'\n'"six<EOF>$" "  and for an IPv6 client"
 
 # 4. UDP: two clients, each gets its own answers; flows end when idle
-bu=$(pport); fu=$(pport)
+bu=$(free_port); fu=$(free_port)
 server udp-echo "127.0.0.1:$bu" --log "$T_TMP/udp.log"
 proxy_activate -d -l "127.0.0.1:$fu" -- --udp-idle-timeout=1s "127.0.0.1:$bu"
 "${PEERCMD[@]}" udp "127.0.0.1:$fu" one > "$T_TMP/udp1" & u1=$!
@@ -83,7 +83,7 @@ after=$(nfds "$PROXY_PID")
 ok "$([ "$after" -lt "$before" ] && echo 0 || echo 1)" "  flows closed after --udp-idle-timeout ($before fds, then $after)"
 
 # 5. --idle-timeout: a silent connection is closed
-bi=$(pport); fidle=$(pport)
+bi=$(free_port); fidle=$(free_port)
 server echo "127.0.0.1:$bi"
 proxy_activate -l "127.0.0.1:$fidle" -- --idle-timeout=1s "127.0.0.1:$bi"
 t0=$(date +%s%N)
@@ -93,7 +93,7 @@ is "$out" "x<EOF>" "--idle-timeout=1s: an idle connection is closed"
 ok "$([ $ms -ge 900 ] && [ $ms -lt 3000 ] && echo 0 || echo 1)" "  after about 1 s (${ms} ms)"
 
 # 6. --keepalive on both sockets
-bk=$(pport); fk=$(pport)
+bk=$(free_port); fk=$(free_port)
 server echo "127.0.0.1:$bk"
 proxy_activate -l "127.0.0.1:$fk" -- --keepalive "127.0.0.1:$bk"
 "${PEERCMD[@]}" hold "127.0.0.1:$fk" 1 --ready "$T_TMP/hk" & h=$!

@@ -9,9 +9,6 @@
 #                             bro-proxyd under systemd-socket-activate, as
 #                             the test user; PROXY_PID, PROXY_LOG, PROXY_JOB
 #   proxy_run PROXYD-ARGS...  bro-proxyd alone (with --listen), the same
-#   pport                     a free TCP/UDP port below the ephemeral range
-#                             (lib.sh's free_port may hand out a port that
-#                             an outgoing connection holds)
 #   nfds PID                  how many fds PID has open
 #   conns PORT                established TCP connections to loopback PORT
 PEER="$(cd "$(dirname "$0")" && pwd)/tools/proxyd-peer.py"
@@ -23,16 +20,6 @@ server() {
 	SERVER_PID=$!
 	cleanup_add "kill $SERVER_PID"
 	wait_for 10 test -e "$r" || diag "server $kind $addr did not start"
-}
-
-pport() {
-	local p lo
-	lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
-	for _ in $(seq 1 100); do
-		p=$((10000 + RANDOM % (lo - 10000)))
-		ss -Htuan "sport = :$p" | grep -q . || { echo "$p"; return; }
-	done
-	return 1
 }
 
 PEERCMD=(python3 "$PEER")

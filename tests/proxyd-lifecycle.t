@@ -12,7 +12,7 @@ d=$(user_dir); nlog=$T_TMP/notify.log
 "${PEERCMD[@]}" notify "$d/notify.sock" "$nlog" & n=$!
 cleanup_add "kill $n"
 wait_for 5 test -S "$d/notify.sock"
-b=$(pport); f=$(pport)
+b=$(free_port); f=$(free_port)
 server echo "127.0.0.1:$b"
 proxy_activate -l "127.0.0.1:$f" -E "NOTIFY_SOCKET=$d/notify.sock" -- --drain-timeout=10s "127.0.0.1:$b"
 is "$(peer req "127.0.0.1:$f" --data one --half-close)" "one<EOF>" "a request"
@@ -35,7 +35,7 @@ wait_exit 5
 is "$PROXY_STATUS" 0 "  then the proxy exits 0"
 
 # 2. a connection that does not end: --drain-timeout ends it
-b2=$(pport); f2=$(pport)
+b2=$(free_port); f2=$(free_port)
 server echo "127.0.0.1:$b2"
 proxy_activate -l "127.0.0.1:$f2" -- --drain-timeout=1s "127.0.0.1:$b2"
 "${PEERCMD[@]}" hold "127.0.0.1:$f2" 1 --ready "$T_TMP/h" & h=$!
@@ -50,7 +50,7 @@ ok "$([ $ms -ge 900 ] && [ $ms -lt 2500 ] && echo 0 || echo 1)" "  after the dra
 is "$(conns "$b2")" 0 "  and the held connection is closed"
 
 # 3. a second SIGTERM ends the drain at once
-b3=$(pport); f3=$(pport)
+b3=$(free_port); f3=$(free_port)
 server echo "127.0.0.1:$b3"
 proxy_activate -l "127.0.0.1:$f3" -- --drain-timeout=30s "127.0.0.1:$b3"
 "${PEERCMD[@]}" hold "127.0.0.1:$f3" 1 --ready "$T_TMP/h3" & h3=$!

@@ -8,7 +8,7 @@ require systemd-socket-activate python3 ss
 plan 12
 
 # 1. -c 3: three held, the fourth waits, and gets in when one leaves
-b=$(pport); f=$(pport)
+b=$(free_port); f=$(free_port)
 server echo "127.0.0.1:$b"
 proxy_activate -l "127.0.0.1:$f" -- -c 3 "127.0.0.1:$b"
 "${PEERCMD[@]}" hold "127.0.0.1:$f" 2 --ready "$T_TMP/h1" & h1=$!
@@ -30,7 +30,7 @@ is "$(grep -c '^bro-proxyd:' "$PROXY_LOG")" 0 "  nothing was refused or logged"
 kill "$h1"
 
 # 2. --exit-idle-time: exits after the last connection, not during one
-be=$(pport); fe=$(pport)
+be=$(free_port); fe=$(free_port)
 server echo "127.0.0.1:$be"
 proxy_activate -l "127.0.0.1:$fe" -- --exit-idle-time=1s "127.0.0.1:$be"
 "${PEERCMD[@]}" hold "127.0.0.1:$fe" 1 --ready "$T_TMP/h3" & h3=$!
@@ -45,7 +45,7 @@ is "$PROXY_STATUS" 0 "  exits with status 0 once idle"
 ok "$([ $ms -ge 800 ] && [ $ms -lt 3000 ] && echo 0 || echo 1)" "  after about 1 s (${ms} ms)"
 
 # 3. 1,000 concurrent connections, and the fds afterwards
-bk=$(pport); fk=$(pport)
+bk=$(free_port); fk=$(free_port)
 server echo "127.0.0.1:$bk"
 proxy_activate -l "127.0.0.1:$fk" -- -c 2000 "127.0.0.1:$bk"
 is "$(peer req "127.0.0.1:$fk" --data warm --half-close)" "warm<EOF>" "a first request"

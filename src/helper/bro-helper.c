@@ -16,6 +16,18 @@
  * "capable in that namespace"), or when root's configuration file grants
  * that namespace to the caller. The initial user namespace is never "owned".
  *
+ * What the command may do there must be no more than that either. A process
+ * in the parent of a user namespace whose euid created it holds every
+ * capability inside (the kernel's owner rule), whatever its own capability
+ * sets say. So an owned namespace is always entered through its owning user
+ * namespace, which leaves the command nothing for that rule: it is inside,
+ * with no capability, SECBIT_NOROOT locked and an empty bounding set, and a
+ * set-user-ID file whose owner is not mapped there runs without it. The file
+ * capability serves only namespaces that helper.conf grants, which the
+ * caller's user namespaces do not own; there no_new_privs is always set.
+ * Grants match a namespace only through paths without symbolic links: a link
+ * the user made in a directory a pattern crosses never matches.
+ *
  * Theory of operation: the stages, in the order main() runs them
  * ==============================================================
  *  1. start	 The effective capability set is emptied before anything else;
@@ -35,13 +47,14 @@
  *		 the fd (NS_GET_USERNS, NS_GET_PARENT, NS_GET_OWNER_UID), and
  *		 failing that, by grants in SYSCONFDIR/bro/helper.conf, read
  *		 only if root-owned and not writable by group or others.
- *  5. enter	 Either CAP_SYS_ADMIN is made effective for setns(netns) alone,
- *		 or (rootless, --userns) the owning user namespace is joined
- *		 first, which the caller may do anyway, and then the netns.
+ *  5. enter	 An owned netns: its owning user namespace is joined first,
+ *		 which the caller may do anyway, and then the netns. A granted
+ *		 netns: CAP_SYS_ADMIN is made effective for setns(netns) alone.
  *  6. drop	 Securebits locked and bounding set emptied where the user
  *		 namespace gave us CAP_SETPCAP; effective, permitted,
  *		 inheritable and ambient sets cleared and read back as empty;
- *		 no_new_privs set unless --allow-new-privs.
+ *		 no_new_privs set unless --allow-new-privs (user namespace
+ *		 path only).
  *  7. fds	 Everything but 0-2 and the LISTEN_FDS range is closed;
  *		 LISTEN_PID is set to our PID (exec keeps it).
  *  8. exec	 execvp(CMD). Never forks.
@@ -103,10 +116,12 @@ CONF_PATH " may be entered.\n"
 "  --pid PID            the target process\n"
 "  --netns-path PATH    a network namespace file (/proc/PID/ns/net,\n"
 "                       /run/netns/NAME, one under $XDG_RUNTIME_DIR)\n"
-"  --userns=MODE        auto (default): with CAP_SYS_ADMIN enter the netns\n"
-"                       directly, without it join its user namespace first;\n"
-"                       never: direct only; always: via the user namespace\n"
-"  --allow-new-privs    do not set no_new_privs\n"
+"  --userns=MODE        auto (default): a namespace you own through its user\n"
+"                       namespace, one granted in helper.conf with the file\n"
+"                       capability; always: through the user namespace only;\n"
+"                       never: with the file capability only (granted ones)\n"
+"  --allow-new-privs    do not set no_new_privs (through a user namespace\n"
+"                       only: set-user-ID root does not apply there)\n"
 "  --help, --version\n"
 "\n"
 "Exit status: CMD's, or 64 usage, 77 not permitted, 1 no such process or\n"
@@ -321,17 +336,23 @@ int main(int argc, char **argv)
 		break;
 	case USERNS_AUTO:
 	default:
-		via_userns = owned && !have_cap;
+		via_userns = owned;
 		break;
 	}
 	if (via_userns && !owned)
 		log_die(EXIT_NOPERM, "%s: --userns=always: the namespace is granted by %s but not in a user namespace you own",
 			target, CONF_PATH);
+	/* entered from outside its user namespace, the owner's command would
+	 * hold every capability over it (the owner rule) */
+	if (!via_userns && owned)
+		log_die(EXIT_NOPERM, "%s: --userns=never: refused for a namespace you own: entered without its user namespace, the command would keep every capability over it (use --userns=auto)",
+			target);
+	if (!via_userns && a.allow_new_privs)
+		log_die(EXIT_NOPERM, "%s: --allow-new-privs: refused for a namespace granted by %s: a set-user-ID program would run as root there",
+			target, CONF_PATH);
 	if (!via_userns && !have_cap)
 		log_die(EXIT_NOPERM, "setns(%s): %s (%s)", target,
-			strerror(EPERM), owned ?
-			"bro-helper lacks CAP_SYS_ADMIN: use --userns=auto, or install it with setcap cap_sys_admin+ep" :
-			HINT_CAP);
+			strerror(EPERM), HINT_CAP);
 
 	/* 5. enter */
 	if (via_userns) {

@@ -2,11 +2,16 @@
  *
  * conf.c - the administrator's grants in SYSCONFDIR/bro/helper.conf
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <grp.h>
 #include <pwd.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "log.h"
@@ -79,6 +84,19 @@ static bool who_matches(const struct grant *g, const struct conf_subject *s)
 	return false;
 }
 
+/* @path reached without following any symbolic link, in any component:
+ * a link the user made in a directory the pattern crosses leads nowhere */
+static int open_no_links(const char *path)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+
+	return fd < 0 ? -errno : (int)fd;
+}
+
 static bool pattern_matches(const char *pattern, const struct conf_subject *s)
 {
 	bool found = false;
@@ -88,9 +106,19 @@ static bool pattern_matches(const char *pattern, const struct conf_subject *s)
 		return false;
 	for (size_t i = 0; i < gl.gl_pathc && !found; i++) {
 		struct stat st;
+		int fd = open_no_links(gl.gl_pathv[i]);
 
-		found = stat(gl.gl_pathv[i], &st) == 0 &&
-			st.st_dev == s->dev && st.st_ino == s->ino;
+		if (fd < 0) {
+			if (fd == -ELOOP || fd == -ENOSYS)
+				log_warn("grant %s: %s: %s, not followed", pattern,
+					 gl.gl_pathv[i], fd == -ELOOP ?
+					 "a symbolic link on the way" :
+					 "openat2() unavailable");
+			continue;
+		}
+		found = fstat(fd, &st) == 0 && st.st_dev == s->dev &&
+			st.st_ino == s->ino;
+		close(fd);
 	}
 	globfree(&gl);
 	return found;
