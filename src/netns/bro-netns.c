@@ -75,6 +75,7 @@
 
 #include "args.h"
 #include "caps.h"
+#include "confine.h"
 #include "daemon.h"
 #include "log.h"
 #include "nsbuild.h"
@@ -463,6 +464,11 @@ static int cmd_exec(int argc, char **argv)
 	if (r < 0)
 		log_die(1, "%s: %s (capabilities may still be held, not running %s)",
 			step, strerror(-r), argv[3]);
+	/* no TIOCSTI into the caller's terminal, no AF_VSOCK past the netns */
+	r = confine_load(&step);
+	if (r < 0)
+		log_die(1, "%s: %s (not running %s unconfined)", step,
+			strerror(-r), argv[3]);
 	if (close_range(3, ~0U, 0) < 0)
 		log_die(1, "close_range(3): %s", strerror(errno));
 	execvp(argv[3], argv + 3);

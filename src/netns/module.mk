@@ -3,7 +3,7 @@ BINS += bro-netns
 bro-netns_SRCS := src/netns/bro-netns.c src/netns/args.c src/netns/daemon.c \
 	src/netns/dns.c src/netns/nl.c src/netns/nsbuild.c src/netns/proxy.c \
 	src/netns/state.c
-bro-netns_LIBS := -lmnl -lnftables
+bro-netns_LIBS := -lmnl -lnftables -lseccomp
 bro-netns_CPPFLAGS := -Isrc/netns
 
 UNIT_TESTS += unit-netns-proxy unit-netns-dns unit-netns-args
