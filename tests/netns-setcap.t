@@ -96,4 +96,20 @@ is "$st" 0 "destroy"
 wait_for 5 sh -c "! kill -0 $relay"
 ok $? "  the relay is gone"
 ok "$([ -e "$T_RUNTIME/bro/netns/capped" ] && echo 1 || echo 0)" "  so is its state"
+
+# the same setcap'd binary where user namespaces work: the rootless path (a
+# non-dumpable process could not write its own uid_map)
+out=$(as_user "$C" create --name capuserns --proxy "socks5://127.0.0.1:$SOCKS_PORT" 2>&1); st=$?
+is "$st" 0 "setcap'd, where user namespaces work: create ($out)"
+cleanup_add "as_user $C destroy capuserns"
+path=${out#* }
+is "$(as_user stat -L -c %i "$path" 2>&1)" "$(stat -L -c %i "$path")" "  the path it prints opens for the user"
+out=$(as_user "$C" exec capuserns -- "$BRO_TOOLS/probe" 2>&1)
+is "$(kv "$out" netns)" "$(stat -L -c %i "$path")" "  exec: in that namespace"
+is "$(kv "$out" CapEff)$(kv "$out" CapPrm)$(kv "$out" CapBnd)" \
+	000000000000000000000000000000000000000000000000 "  exec: no capability, empty bounding set"
+out=$(as_user "$C" exec capuserns -- curl -sS -m 5 "http://$WEB_NAME/" 2>&1)
+is "$out" "hello-bro from $HOST_IP" "  curl by name goes through the proxy"
+as_user "$C" destroy capuserns
+is "$?" 0 "  destroy"
 done_testing

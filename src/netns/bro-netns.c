@@ -66,6 +66,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -242,6 +243,10 @@ static void relay_main(struct create_args *a, const char *base, const char *name
 	r = caps_drop_all();
 	if (r < 0)
 		log_die(1, "capset(drop all): %s", strerror(-r));
+	/* with nothing left to guard, the user may open /proc/PID/fd/N, the
+	 * path create prints (file capabilities made us non-dumpable) */
+	if (prctl(PR_GET_DUMPABLE) != 1 && prctl(PR_SET_DUMPABLE, 1) < 0)
+		log_die(1, "prctl(PR_SET_DUMPABLE): %s", strerror(errno));
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)getpid(), nf.fd[NSFD_NET]);
 	proxy_masked(&a->conf.proxy, masked, sizeof(masked));
 	infofd = open_state_file(base, name, "info", O_WRONLY | O_CREAT | O_TRUNC);

@@ -171,6 +171,13 @@ static bool enter_userns(bool allow_caps)
 		log_die(1, "unshare(CLONE_NEWUSER): %s (%s)", strerror(errno),
 			HINT_USERNS);
 	}
+	/* Installed with file capabilities we are not dumpable, so our /proc
+	 * files belong to root and the map writes below fail (EACCES). The
+	 * unshare left us no capability outside the new user namespace, and
+	 * inside it we are what any user is after unshare -U: dumpable is now
+	 * no more than the rootless path always is. */
+	if (prctl(PR_GET_DUMPABLE) != 1 && prctl(PR_SET_DUMPABLE, 1) < 0)
+		log_die(1, "prctl(PR_SET_DUMPABLE): %s", strerror(errno));
 	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)uid, (unsigned)uid);
 	r = write_file("/proc/self/uid_map", map);
 	if (r < 0)
