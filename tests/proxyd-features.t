@@ -19,7 +19,7 @@ server echo "127.0.0.1:$b"
 wait "$r"
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 is "$(cat "$T_TMP/late")" "late<EOF>" "--connect-timeout: a backend 2 s late still gets the request"
-ok "$([ $ms -ge 2000 ] && [ $ms -lt 4000 ] && echo 0 || echo 1)" "  the client waited for it (${ms} ms)"
+ok "$([ $ms -ge 2000 ] && echo 0 || echo 1)" "  the client waited for it (${ms} ms)"
 is "$(grep -c '^bro-proxyd:' "$PROXY_LOG")" 0 "  and the refusals meanwhile were not errors"
 sock=$T_TMP/late.sock; fu=$(free_port)
 proxy_activate -l "127.0.0.1:$fu" -- --connect-timeout=10s "$sock"
@@ -78,7 +78,7 @@ is "$(cat "$T_TMP/udp1") $out2" "echo:one echo:two" \
 is "$(peer udp "127.0.0.1:$fu" three)" "echo:three" "  and a third one"
 is "$(sort -u "$T_TMP/udp.log" | wc -l)" 3 "  each client is a flow of its own at the backend"
 before=$(nfds "$PROXY_PID")
-sleep 2
+wait_for 10 sh -c "[ \$(ls /proc/$PROXY_PID/fd | wc -l) -lt $before ]"
 after=$(nfds "$PROXY_PID")
 ok "$([ "$after" -lt "$before" ] && echo 0 || echo 1)" "  flows closed after --udp-idle-timeout ($before fds, then $after)"
 
