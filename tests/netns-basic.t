@@ -97,11 +97,12 @@ inpid=$(cat "$ud/inside.pid")
 cleanup_add "kill $inpid"
 wait_for 5 test "$(stat -L -c %i /proc/$inpid/ns/net 2>/dev/null)" = "$ino"
 ok $? "a process started with exec runs inside"
+fam=$(relay_family)
 bn destroy basic; st=$?
 is "$st" 0 "destroy succeeds"
 ok "$([ -e "$T_RUNTIME/bro/netns/basic" ] && echo 1 || echo 0)" "  the state directory is gone"
-wait_for 5 sh -c "! pgrep -u $BRO_TEST_USER -x bro-netns"
-ok $? "  no bro-netns process is left"
+wait_for 5 none_alive $fam
+ok $? "  no bro-netns process of it is left (relay and builder: $fam)"
 wait_for 5 sh -c "! kill -0 $inpid"
 ok $? "  the process started inside is gone too"
 left=$(find /proc/[0-9]*/ns/net -maxdepth 0 -printf '%l\n' 2>/dev/null | grep -c "net:\[$ino\]")
@@ -115,8 +116,9 @@ wait_for 5 test -s "$ud/inside2.pid"
 inpid=$(cat "$ud/inside2.pid")
 cleanup_add "kill $inpid"
 wait_for 5 test "$(stat -L -c %i /proc/$inpid/ns/net 2>/dev/null)" = "$ino"
+fam=$(relay_family)
 kill -KILL "$RELAY_PID"
-wait_for 5 sh -c "! pgrep -u $BRO_TEST_USER -x bro-netns"
+wait_for 5 none_alive $fam
 ok $? "SIGKILL of the relay: its namespace builder dies with it"
 like "$(bn list)" "killed +- +dead" "  list shows it dead"
 bn destroy killed; st=$?

@@ -135,5 +135,16 @@ ns_create() {
 	cleanup_add "as_user $N destroy $NS_NAME"
 }
 
+# relay_family: the relay ns_create started and its children (the builder);
+# other tests' or users' bro-netns processes are none of the test's business
+relay_family() { echo "$RELAY_PID" $(pgrep -P "$RELAY_PID"); }
+
+# none_alive PID...: true when none of PID... exists any more
+none_alive() {
+	local p
+	for p in "$@"; do kill -0 "$p" 2>/dev/null && return 1; done
+	return 0
+}
+
 # inside CMD...: run CMD in the namespace as the test user
 inside() { bn exec "$NS_NAME" -- "$@"; }
