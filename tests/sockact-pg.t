@@ -5,9 +5,12 @@
 # .socket unit), adopts that socket itself through libbro-sockact.so
 # (mounted read-only, LD_PRELOAD, BRO_SOCKACT_READY=notify). The first
 # connection to the stopped container is answered, every time, and the
-# server sees the client's own address (127.0.0.7), not 127.0.0.1.
+# server sees the client's own address (127.0.0.7), not 127.0.0.1. From
+# the second round on, bro-idlewatch stops the container once idle, and the
+# next round's connection starts it again.
 cd "$(dirname "$0")" && . ./lib.sh
 require podman psql systemd-socket-activate python3 ss
+[ -x "$BRO_BIN/bro-idlewatch" ] || require "$BRO_BIN/bro-idlewatch"
 . ./sockact-lib.sh
 ROUNDS=${BRO_SOCKACT_PG_ROUNDS:-4}	# cold starts (20 of 20 proven by hand)
 # the test user may not reach the checkout: copies, and a working directory
@@ -64,7 +67,15 @@ for i in $(seq 1 "$ROUNDS"); do
 			-U postgres -XAtc 'select inet_client_addr()' 2>&1)" 127.0.0.1 \
 			"  psql with a password, from 127.0.0.1: answered, seen as 127.0.0.1"
 	fi
-	upodman stop -t 10 "$CT" >/dev/null
+	if [ "$i" = 1 ]; then
+		upodman stop -t 10 "$CT" >/dev/null
+	else	# the idle watcher stops it: no connection for 1 s
+		t_idle=$(date +%s%N)
+		out=$(as_user "$BRO_BIN/bro-idlewatch" --listen "127.0.0.1:$port" --idle 1s \
+			--interval 100ms -- podman stop -t 10 "$CT" 2>&1)
+		like "$out" "no connection for 1\.[0-9] s: running podman" \
+			"round $i: bro-idlewatch stopped the container after 1 s idle ($(( ($(date +%s%N) - t_idle) / 1000000 )) ms)"
+	fi
 	wait_for 20 sh -c "! kill -0 $SA_PID"
 	ok $? "round $i: the container stopped, the activator with it"
 done
