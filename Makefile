@@ -11,10 +11,13 @@
 #
 # Each program lives in src/NAME/ with a module.mk that adds itself to BINS
 # (NAME_SRCS, NAME_LIBS), and may add UNIT_TESTS, TEST_TOOLS and FUZZERS
-# (each with _SRCS, _LIBS, _CPPFLAGS) the same way.
+# (each with _SRCS, _LIBS, _CPPFLAGS) the same way. A preload library adds
+# itself to SHLIBS (NAME_SRCS): built without libc and without sanitizers
+# in every tree, installed to $(LIBDIR)/bro.
 
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
 MANDIR     ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 DESTDIR    ?=
@@ -51,11 +54,19 @@ CFLAGS   ?=
 CFLAGS   += -std=gnu11 $(OPT) $(WARN) $(HARDEN)
 LDFLAGS  += $(HARDEN_LD) $(LDSAN)
 
+# preload libraries (SHLIBS): no libc, no sanitizer, no stack protector
+# (its canary is libc's), position-independent, only their API exported
+SHLIB_CFLAGS := -std=gnu11 -O2 -g $(WARN) -fPIC -ffreestanding \
+	-fno-stack-protector -fvisibility=hidden -fno-strict-overflow
+SHLIB_LDFLAGS := -shared -nostdlib -Wl,-z,relro,-z,now -Wl,-z,noexecstack \
+	-Wl,-z,defs
+
 LIB_SRCS := $(sort $(wildcard lib/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 LIBBRO   := $(B)/libbro.a
 
 BINS        :=
+SHLIBS      :=
 UNIT_TESTS  :=
 FUZZERS     :=
 MANPAGES    := $(sort $(wildcard man/*.[0-9]))
@@ -63,7 +74,7 @@ include $(sort $(wildcard src/*/module.mk))
 include $(sort $(wildcard tests/*/module.mk))
 include fuzz/module.mk
 
-all: $(addprefix $(B)/,$(BINS))
+all: $(addprefix $(B)/,$(BINS) $(SHLIBS))
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -80,6 +91,17 @@ $(B)/$(1): $(2:%.c=$(B)/%.o) $(LIBBRO)
 $(2:%.c=$(B)/%.o): OBJ_CPPFLAGS += $(4)
 endef
 $(foreach p,$(BINS),$(eval $(call program,$(p),$($(p)_SRCS),$($(p)_LIBS),$($(p)_CPPFLAGS))))
+# $(call shlib,NAME,SOURCES)
+define shlib
+$(B)/$(1): $(2:%.c=$(B)/%.pic.o)
+	$$(CC) $$(SHLIB_CFLAGS) $$(SHLIB_LDFLAGS) -o $$@ $$^
+endef
+$(foreach l,$(SHLIBS),$(eval $(call shlib,$(l),$($(l)_SRCS))))
+
+$(B)/%.pic.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) -D_GNU_SOURCE $(SHLIB_CFLAGS) -MMD -MP -c -o $@ $<
+
 $(foreach t,$(UNIT_TESTS) $(TEST_TOOLS),$(eval $(call program,tests/$(t),$($(t)_SRCS),$($(t)_LIBS),$($(t)_CPPFLAGS))))
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
@@ -104,6 +126,8 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	for b in $(BINS); do install -m 0755 $(B)/$$b $(DESTDIR)$(BINDIR)/$$b; done
 	for m in $(MANPAGES); do install -m 0644 $$m $(DESTDIR)$(MANDIR)/man1/; done
+	install -d $(DESTDIR)$(LIBDIR)/bro
+	for l in $(SHLIBS); do install -m 0644 $(B)/$$l $(DESTDIR)$(LIBDIR)/bro/$$l; done
 	@for b in $(BINS); do \
 	  caps=$$(sed -n "s/^$$b[[:space:]]*//p" caps.list); \
 	  [ -n "$$caps" ] || continue; \
@@ -117,6 +141,7 @@ install: all
 
 uninstall:
 	for b in $(BINS); do rm -f $(DESTDIR)$(BINDIR)/$$b; done
+	for l in $(SHLIBS); do rm -f $(DESTDIR)$(LIBDIR)/bro/$$l; done
 	for m in $(MANPAGES); do rm -f $(DESTDIR)$(MANDIR)/man1/$$(basename $$m); done
 
 # Both compilers, warnings as errors.

@@ -3,6 +3,8 @@
 # Environment, set by scripts/check:
 #   BRO_BIN        directory of the installed binaries under test (setcap'd)
 #   BRO_TOOLS      directory of the test tools (build/tests)
+#   BRO_LIB        directory of the installed preload libraries
+#                  (default: BRO_BIN/../lib/bro, where make install puts them)
 #   BRO_TEST_USER  the unprivileged user the tests run binaries as
 #   BRO_MUST_WORK  1 (set under CI): a missing prerequisite fails, never skips
 #
@@ -12,6 +14,7 @@
 set -u
 : "${BRO_BIN:?run through scripts/check (BRO_BIN unset)}"
 : "${BRO_TOOLS:?run through scripts/check (BRO_TOOLS unset)}"
+BRO_LIB=${BRO_LIB:-$BRO_BIN/../lib/bro}
 BRO_TEST_USER=${BRO_TEST_USER:-brotest}
 BRO_MUST_WORK=${BRO_MUST_WORK:-0}
 

@@ -3,3 +3,14 @@ TEST_TOOLS += probe
 probe_SRCS := tests/tools/probe.c
 TEST_TOOLS += try-syscall
 try-syscall_SRCS := tests/tools/try-syscall.c
+TEST_TOOLS += sockact-server
+sockact-server_SRCS := tests/tools/sockact-server.c
+# the same server linked with musl (musl-tools), for the shim's libc
+# independence; not built without musl-gcc, and never with sanitizers
+MUSL_CC ?= $(shell command -v musl-gcc 2>/dev/null)
+ifneq ($(MUSL_CC),)
+unit: $(B)/tests/sockact-server-musl
+$(B)/tests/sockact-server-musl: tests/tools/sockact-server.c
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) -std=gnu11 -O2 -D_GNU_SOURCE $(WARN) -o $@ $<
+endif
