@@ -72,11 +72,14 @@
 #include <sys/wait.h>
 #include <dirent.h>
 #include <unistd.h>
+/* after <netinet/in.h> (via netdb.h), which it would otherwise clash with */
+#include <linux/netfilter.h>
 
 #include "args.h"
 #include "caps.h"
 #include "daemon.h"
 #include "log.h"
+#include "nl.h"
 #include "nsbuild.h"
 #include "nsutil.h"
 #include "state.h"
@@ -367,27 +370,26 @@ static bool same_ns(int a, int b)
 	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-/* is the nftables table of the namespace we are in tagged for @uid? Only
- * CAP_NET_ADMIN over the namespace could have written it: proof that
- * bro-netns (or root) made it for @uid. Needs CAP_NET_ADMIN effective. */
-static bool tagged_for(uid_t uid)
+/**
+ * tagged_for() - is table inet bro of the namespace we are in tagged for @uid?
+ *
+ * The table's own comment, read over nfnetlink as the kernel holds it
+ * (NFTA_TABLE_USERDATA, nl.c), must be exactly NS_TAG followed by @uid: a
+ * rule's, chain's or set's comment, another table's, or a comment that
+ * merely contains the tag is not. Only CAP_NET_ADMIN over the namespace
+ * could have written it: proof that bro-netns (or root) made it for @uid.
+ * Needs CAP_NET_ADMIN effective.
+ */
+static bool tagged_for(const char *name, uid_t uid)
 {
-	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
-	char want[64];
-	const char *out;
-	bool ok = false;
+	char want[64], got[256];
+	int r;
 
-	if (!nft)
-		return false;
-	nft_ctx_buffer_output(nft);
-	nft_ctx_buffer_error(nft);
-	snprintf(want, sizeof(want), "comment \"%s%u\"", NS_TAG, (unsigned)uid);
-	if (nft_run_cmd_from_buffer(nft, "list table inet bro") == 0) {
-		out = nft_ctx_get_output_buffer(nft);
-		ok = out && strstr(out, want);
-	}
-	nft_ctx_free(nft);
-	return ok;
+	snprintf(want, sizeof(want), "%s%u", NS_TAG, (unsigned)uid);
+	r = nft_table_comment(NFPROTO_INET, "bro", got, sizeof(got));
+	if (r < 0 && r != -ENOENT)
+		log_warn("%s: NFT_MSG_GETTABLE(inet bro): %s", name, strerror(-r));
+	return r == 0 && strcmp(got, want) == 0;
 }
 
 /**
@@ -437,8 +439,8 @@ static bool enter_checked(const char *name, int fds[2], int n)
 		r = caps_raise(CAP_NET_ADMIN);
 	if (r < 0)
 		log_die(1, "capset(CAP_NET_ADMIN): %s", strerror(-r));
-	if (!tagged_for(getuid()))
-		log_die(EXIT_NOPERM, "%s: refused: the network namespace is not one bro-netns made for uid %u (no tag %s%u in it)",
+	if (!tagged_for(name, getuid()))
+		log_die(EXIT_NOPERM, "%s: refused: the network namespace is not one bro-netns made for uid %u (the comment of its table inet bro is not \"%s%u\")",
 			name, (unsigned)getuid(), NS_TAG, (unsigned)getuid());
 	r = caps_lower_effective();
 	if (r < 0)
