@@ -137,3 +137,7 @@ ns_create() {
 
 # inside CMD...: run CMD in the namespace as the test user
 inside() { bn exec "$NS_NAME" -- "$@"; }
+
+# bn_within SECS ARGS...: bro-netns as the test user, killed after SECS (a
+# generous bound for what must not hang, not a timing assertion)
+bn_within() { local s=$1; shift; as_user timeout "$s" "$N" "$@"; }

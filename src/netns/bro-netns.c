@@ -183,7 +183,7 @@ static int ctl_listen(const char *base, const char *name)
 	unlink(sa.sun_path);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fd, 16) < 0)
+	    listen(fd, 64) < 0)
 		log_die(1, "bind(%s): %s", sa.sun_path, strerror(errno));
 	return fd;
 }
