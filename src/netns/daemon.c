@@ -587,7 +587,8 @@ static void relay_accept(int lfd, int family)
 
 /* DNS --------------------------------------------------------------------- */
 
-/* answer @q in fake mode into @out; Return: length, 0 for no answer */
+/* answer @q in fake mode into @out (dns_fake_rule() says which names get
+ * a fake address); Return: length, 0 for no answer */
 static size_t dns_fake_answer(const uint8_t *msg, size_t len, uint8_t *out)
 {
 	struct dns_query q;
@@ -603,7 +604,19 @@ static size_t dns_fake_answer(const uint8_t *msg, size_t len, uint8_t *out)
 		return dns_answer(&q, NULL, DNS_FORMERR, NULL, 0, out);
 	if (r == -EOPNOTSUPP)
 		return dns_answer(&q, NULL, DNS_NOTIMP, NULL, 0, out);
-	if (q.qclass != 1 || q.qtype != DNS_A || !q.name[0])
+	if (q.qclass != 1 || !q.name[0])
+		return dns_answer(&q, msg, DNS_NOERROR, NULL, 0, out);
+	switch (dns_fake_rule(q.name, a)) {
+	case DNS_FAKE_NXDOMAIN:
+		return dns_answer(&q, msg, DNS_NXDOMAIN, NULL, 0, out);
+	case DNS_FAKE_SELF:
+		return dns_answer(&q, msg, DNS_NOERROR, q.qtype == DNS_A ? a : NULL,
+				  FAKE_TTL, out);
+	case DNS_FAKE_NAME:
+	default:
+		break;
+	}
+	if (q.qtype != DNS_A)
 		return dns_answer(&q, msg, DNS_NOERROR, NULL, 0, out);
 	addr = fakedns_lookup(&D.fake, q.name);
 	if (!addr)
