@@ -4,6 +4,7 @@
  *	       or HTTP CONNECT proxy, DNS included, enforced by the kernel.
  *
  *	bro-netns create [--name NAME] --proxy URL [--dns fake|tcp://RESOLVER]
+ *			 [--proxy-password-file FILE | --proxy-password-stdin]
  *			 [--bridge-port [HOSTADDR:]PORT[:NSPORT]]...
  *	bro-netns exec NAME -- CMD [ARGS...]
  *	bro-netns list
@@ -77,6 +78,7 @@
 
 #include "args.h"
 #include "caps.h"
+#include "cred.h"
 #include "daemon.h"
 #include "log.h"
 #include "nl.h"
@@ -94,6 +96,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: bro-netns create [--name NAME] --proxy URL [--dns MODE]\n"
+"                        [--proxy-password-file FILE | --proxy-password-stdin]\n"
 "                        [--bridge-port [HOSTADDR:]PORT[:NSPORT]]...\n"
 "       bro-netns exec NAME -- CMD [ARGS...]\n"
 "       bro-netns list\n"
@@ -102,8 +105,12 @@ static void usage(FILE *f)
 "A network namespace whose only way out is the proxy: every TCP connection\n"
 "is relayed through it, DNS is answered inside, everything else is refused.\n"
 "\n"
-"  --proxy URL          socks5://[USER:PASS@]HOST:PORT or\n"
-"                       http://[USER:PASS@]HOST:PORT (HTTP CONNECT)\n"
+"  --proxy URL          socks5://[USER@]HOST:PORT or\n"
+"                       http://[USER@]HOST:PORT (HTTP CONNECT); a password\n"
+"                       never goes in the URL (ps shows argv to everyone):\n"
+"  --proxy-password-file FILE  the first line of FILE (yours, mode 0600)\n"
+"  --proxy-password-stdin  one line from stdin (asked for on a terminal)\n"
+"                       or else the environment variable BRO_PROXY_PASSWORD\n"
 "  --dns fake           (default) names get addresses from 198.18.0.0/15 and\n"
 "                       are resolved by the proxy when connected to; A only,\n"
 "                       other types are answered with no data\n"
@@ -125,6 +132,45 @@ static void proxy_masked(const struct proxy_url *u, char *buf, size_t size)
 		 u->type == PROXY_SOCKS5 ? "socks5" : "http",
 		 u->auth ? u->user : "", u->auth ? ":***@" : "",
 		 v6 ? "[" : "", u->host, v6 ? "]" : "", "", u->port);
+}
+
+/**
+ * proxy_password() - the password for --proxy USER@...: from
+ *		      --proxy-password-file, --proxy-password-stdin or
+ *		      $BRO_PROXY_PASSWORD (in that order), never from argv.
+ *		      The variable is wiped from our environment in any case,
+ *		      before the relay is forked. Dies when it cannot be had.
+ */
+static void proxy_password(struct create_args *a)
+{
+	char pw[PROXY_CRED_MAX + 1], err[256];
+	struct proxy_url *u = &a->conf.proxy;
+	int r, env;
+
+	env = cred_take_env(pw, sizeof(pw), err, sizeof(err));
+	if (env == 1 && u->auth && !a->pass_file && !a->pass_stdin)
+		log_die(EXIT_USAGE, "%s", err);
+	if (a->pass_file)
+		r = cred_read_file(a->pass_file, pw, sizeof(pw), err, sizeof(err));
+	else if (a->pass_stdin)
+		r = cred_read_fd(0, pw, sizeof(pw), err, sizeof(err));
+	else
+		r = env;
+	if (!u->auth) {
+		if (r == 0)
+			log_warn("%s is set, but --proxy names no user: not used",
+				 CRED_ENV);
+		explicit_bzero(pw, sizeof(pw));
+		return;
+	}
+	if (r == -ENOENT)
+		log_die(EXIT_USAGE, "--proxy: user %s has no password: give it with --proxy-password-file FILE, --proxy-password-stdin or %s",
+			u->user, CRED_ENV);
+	if (r != 0)
+		log_die(r > 0 ? EXIT_USAGE : 1, "%s", err);
+	if (proxy_url_set_password(u, pw, strlen(pw)) < 0)
+		log_die(EXIT_USAGE, "proxy password: 1-255 bytes without control characters expected");
+	explicit_bzero(pw, sizeof(pw));
 }
 
 static void resolve_proxy(struct netns_conf *c)
@@ -287,6 +333,7 @@ static int cmd_create(int argc, char **argv)
 	}
 	if (r < 0)
 		log_die(EXIT_USAGE, "%s (see bro-netns --help)", err);
+	proxy_password(&a);
 	resolve_proxy(&a.conf);
 	need_base(base, sizeof(base));
 	name = a.name;
