@@ -28,11 +28,34 @@
  *    which then drops everything; the relay drops everything at once;
  *  - exec: the namespace fd comes from the user's relay, which the user
  *    controls, so it proves nothing: CAP_SYS_ADMIN for setns() alone, then
- *    CAP_NET_ADMIN to read the comment of table inet bro *inside*, which
- *    must say "bro-netns uid=UID" for the caller. Only a CAP_NET_ADMIN
- *    holder over that namespace can have written it (bro-netns only does so
- *    in a namespace it has just made), so a foreign namespace (root's
+ *    CAP_NET_ADMIN to read the comment of table inet bro *inside*, over
+ *    nfnetlink as the kernel holds it (the table's own comment: not a
+ *    rule's, a chain's or another table's), which must be exactly
+ *    "bro-netns uid=UID" for the caller. Only a CAP_NET_ADMIN holder over
+ *    that namespace can have written it (bro-netns only does so in a
+ *    namespace it has just made), so a foreign namespace (root's
  *    /run/netns/NAME, another user's) is left without running anything.
+ *
+ * What else holds, and what does not:
+ *  - the proxy password never passes through argv (the relay keeps
+ *    create's argv, which ps shows to every local user): it comes from a
+ *    file only its owner can read, stdin, or BRO_PROXY_PASSWORD, which is
+ *    wiped from the environment before the relay is forked. The relay
+ *    holds it in memory; the same UID and root can read that, as they can
+ *    read any of the user's processes.
+ *  - fake DNS hands out a fake address (a name CONNECTed at the proxy) only
+ *    for a name that is no IPv4 literal, not localhost or *.localhost, has
+ *    two labels or more, its last not numeric (dns.c): 127.0.0.1, 127.1,
+ *    0x7f000001, localhost ... answer 127.0.0.1 (the namespace's own
+ *    loopback). What a real name resolves to at the proxy is the proxy's
+ *    business: a name whose DNS (or the proxy host's hosts file) says
+ *    127.0.0.1 reaches the proxy host's loopback unless the proxy refuses
+ *    such destinations. bro-netns cannot see that resolution.
+ *  - the control socket answers only our UID. A workload inside runs as
+ *    that UID and can connect: it can ask for "stop" (ending its own
+ *    namespace) or "fds" (which it can use for nothing it cannot already
+ *    do), and it can open connections that say nothing, which cost the
+ *    relay an accept and a close each, never a wait (daemon.c, Control).
  *
  * Theory of operation: the processes
  * ==================================
