@@ -53,7 +53,7 @@ is "$out" "hello-bro from $HOST_IP" "  the password from the environment gets th
 leaks=
 for p in /proc/[0-9]*; do
 	[ "${p#/proc/}" = "$SOCKS_PID" ] && continue	# microsocks -P is the test's own
-	tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -qF -- "$PW" && leaks="$leaks ${p#/proc/}"
+	tr '\0' ' ' 2>/dev/null < "$p/cmdline" | grep -qF -- "$PW" && leaks="$leaks ${p#/proc/}"
 done
 is "$leaks" "" "no process's /proc/PID/cmdline holds the password (relays $auth_relay, $env_relay running)"
 like "$(tr '\0' ' ' < "/proc/$auth_relay/cmdline")" "socks5://bro@127.0.0.1:$SOCKS_PORT" \
@@ -70,6 +70,7 @@ ok $((st == 0)) "  wrong credentials: the connection fails ($out)"
 like "$(cat "$T_RUNTIME/bro/netns/badauth/log")" "Permission denied" "  the relay's log says why"
 bn destroy auth; bn destroy authin; bn destroy authenv; bn destroy badauth
 
+cleanup_add "as_user $N destroy pwurl"	# (if it were accepted)
 out=$(bn create --name pwurl --proxy "socks5://bro:$PW@127.0.0.1:$SOCKS_PORT" 2>&1); st=$?
 like "$st:$out" "^64:bro-netns: --proxy: a password in the URL is readable by every local user \(ps\): .*--proxy-password-file FILE, --proxy-password-stdin or BRO_PROXY_PASSWORD" \
 	"a password in the URL is refused, saying where to put it: $out"
