@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT
  * fuzz-netns-dns - a DNS query from inside the namespace: parsed, answered
  * (the answer must fit the buffer the daemon gives it), names mapped */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static uint8_t out[DNS_MSG_MAX + 16];
 	static const uint8_t a[4] = { 198, 18, 0, 1 };
 	struct dns_query q;
+	struct in_addr ia;
+	uint8_t ip[4];
 	uint32_t x;
 	size_t n;
 	int r;
@@ -30,6 +33,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		n = dns_answer(&q, data, 0, a, 60, out);
 		if (n != q.qend + 16)
+			abort();
+		/* a name that gets a fake address is no IPv4 literal */
+		if (q.name[0] && dns_fake_rule(q.name, ip) == DNS_FAKE_NAME &&
+		    inet_aton(q.name, &ia))
 			abort();
 		x = fakedns_lookup(&f, q.name);
 		if (x && strcmp(fakedns_name(&f, x), q.name) != 0)

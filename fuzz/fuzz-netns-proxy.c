@@ -32,7 +32,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct target t = { .port = u.port };
 			char req[PROXY_REQ_MAX];
 
+			char pw[PROXY_CRED_MAX];
+
 			if (strlen(u.host) > PROXY_HOST_MAX || u.port == 0)
+				abort();
+			/* the longest password there can be: still fits */
+			memset(pw, 'x', sizeof(pw));
+			if (u.auth && proxy_url_set_password(&u, pw, sizeof(pw)) < 0)
 				abort();
 			memcpy(t.name, u.host, sizeof(t.name));
 			if (http_connect(&u, &t, req, sizeof(req)) == 0)

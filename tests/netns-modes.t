@@ -25,16 +25,61 @@ ok $((st == 0)) "HTTP proxy stopped: curl fails ($out)"
 bn destroy http
 
 # --- SOCKS5 with RFC 1929 authentication ---
-socks_start -u bro -P s3cret
-ns_create --name auth --proxy "socks5://bro:s3cret@127.0.0.1:$SOCKS_PORT"
+# the password never goes through argv (ps shows it to every local user for
+# the relay's lifetime): a file of the user's own, stdin, or the environment
+PW="pw-$$-s3cret"
+socks_start -u bro -P "$PW"
+ud=$(user_dir)
+printf '%s\n' "$PW" > "$ud/pw"; chown "$BRO_TEST_USER:" "$ud/pw"; chmod 0600 "$ud/pw"
+ns_create --name auth --proxy "socks5://bro@127.0.0.1:$SOCKS_PORT" --proxy-password-file "$ud/pw"
 out=$(inside curl -sS -m 5 "http://$WEB_NAME/" 2>&1)
-is "$out" "hello-bro from $HOST_IP" "SOCKS5 user/password: accepted credentials get through"
+is "$out" "hello-bro from $HOST_IP" "SOCKS5 user/password: --proxy-password-file (0600): accepted credentials get through"
 like "$(bn list)" "auth .*socks5://bro:\*\*\*@127.0.0.1:$SOCKS_PORT" "  list masks the password"
-ns_create --name badauth --proxy "socks5://bro:wrong@127.0.0.1:$SOCKS_PORT"
+auth_relay=$RELAY_PID
+out=$(as_user "$N" create --name authin --proxy "socks5://bro@127.0.0.1:$SOCKS_PORT" \
+	--proxy-password-stdin < "$ud/pw" 2>&1); st=$?
+is "$st" 0 "  --proxy-password-stdin: create ($out)"
+cleanup_add "as_user $N destroy authin"
+out=$(bn exec authin -- curl -sS -m 5 "http://$WEB_NAME/" 2>&1)
+is "$out" "hello-bro from $HOST_IP" "  the password from stdin gets through"
+# the environment, set without passing through any argv
+out=$(as_user sh -c 'read -r BRO_PROXY_PASSWORD < "$0"; export BRO_PROXY_PASSWORD; exec "$@"' \
+	"$ud/pw" "$N" create --name authenv --proxy "socks5://bro@127.0.0.1:$SOCKS_PORT" 2>&1); st=$?
+is "$st" 0 "  BRO_PROXY_PASSWORD: create ($out)"
+cleanup_add "as_user $N destroy authenv"
+env_relay=$(echo "$out" | cut -d/ -f3)
+out=$(bn exec authenv -- curl -sS -m 5 "http://$WEB_NAME/" 2>&1)
+is "$out" "hello-bro from $HOST_IP" "  the password from the environment gets through"
+leaks=
+for p in /proc/[0-9]*; do
+	[ "${p#/proc/}" = "$SOCKS_PID" ] && continue	# microsocks -P is the test's own
+	tr '\0' ' ' 2>/dev/null < "$p/cmdline" | grep -qF -- "$PW" && leaks="$leaks ${p#/proc/}"
+done
+is "$leaks" "" "no process's /proc/PID/cmdline holds the password (relays $auth_relay, $env_relay running)"
+like "$(tr '\0' ' ' < "/proc/$auth_relay/cmdline")" "socks5://bro@127.0.0.1:$SOCKS_PORT" \
+	"  (the relay's cmdline is create's: the URL with the user only)"
+n=$(tr '\0' '\n' < "/proc/$env_relay/environ" | grep -cF -- "$PW")
+is "$n" 0 "  nor the environment of the relay that took it from BRO_PROXY_PASSWORD"
+n=$(cat "$T_RUNTIME"/bro/netns/auth*/info "$T_RUNTIME"/bro/netns/auth*/log | grep -cF -- "$PW")
+is "$n" 0 "  nor its info file or log"
+
+printf 'wrong\n' > "$ud/bad"; chown "$BRO_TEST_USER:" "$ud/bad"; chmod 0600 "$ud/bad"
+ns_create --name badauth --proxy "socks5://bro@127.0.0.1:$SOCKS_PORT" --proxy-password-file "$ud/bad"
 out=$(inside curl -sS -m 5 "http://$WEB_NAME/" 2>&1); st=$?
 ok $((st == 0)) "  wrong credentials: the connection fails ($out)"
 like "$(cat "$T_RUNTIME/bro/netns/badauth/log")" "Permission denied" "  the relay's log says why"
-bn destroy auth; bn destroy badauth
+bn destroy auth; bn destroy authin; bn destroy authenv; bn destroy badauth
+
+cleanup_add "as_user $N destroy pwurl"	# (if it were accepted)
+out=$(bn create --name pwurl --proxy "socks5://bro:$PW@127.0.0.1:$SOCKS_PORT" 2>&1); st=$?
+like "$st:$out" "^64:bro-netns: --proxy: a password in the URL is readable by every local user \(ps\): .*--proxy-password-file FILE, --proxy-password-stdin or BRO_PROXY_PASSWORD" \
+	"a password in the URL is refused, saying where to put it: $out"
+is "$(echo "$out" | wc -l)" 1 "  in one line"
+chmod 0644 "$ud/pw"
+out=$(bn create --proxy "socks5://bro@127.0.0.1:$SOCKS_PORT" --proxy-password-file "$ud/pw" 2>&1); st=$?
+like "$st:$out" "^64:.*mode 0644 lets other users at it \(chmod 600 " "a password file others can read is refused: $out"
+out=$(bn create --proxy "socks5://bro@127.0.0.1:$SOCKS_PORT" 2>&1 </dev/null); st=$?
+like "$st:$out" "^64:.*user bro has no password: give it with --proxy-password-file" "a user without a password: $out"
 
 # --- DNS over TCP through the proxy ---
 socks_start
@@ -56,7 +101,7 @@ out=$(inside curl -sS -m 5 "http://$WEB_NAME/" 2>&1)
 is "$out" "hello-bro from $HOST_IP" "tcp mode: curl resolves and connects by the real address"
 
 # --- bridge port ---
-hp=$(free_port)
+hp=$(low_port)
 ns_create --name bridge --proxy "socks5://127.0.0.1:$SOCKS_PORT" --bridge-port "$hp:8080"
 ud=$(user_dir)
 as_user sh -c "echo \$\$ > $ud/srv.pid; exec $N exec bridge -- python3 $PEERS web 127.0.0.1 8080" \

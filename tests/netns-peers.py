@@ -11,6 +11,11 @@
 #                          NSFILE as the namespace (exec must refuse it);
 #                          with UID, NSFILE is opened first, then it serves
 #                          as UID
+#   ctlidle PATH N SECS READY  keeps N connections to the unix SEQPACKET
+#                          socket PATH open and silent for at most SECS,
+#                          making a new one whenever one is closed on it;
+#                          READY is written once N are open; at the end
+#                          (or SIGTERM) prints "opened N closed M"
 #   nouserns UID PIDFILE   as root: a user namespace mapping 0 and UID to
 #                          themselves, with user.max_user_namespaces=0 in it
 #                          (no user namespace can be made inside); its root
@@ -116,6 +121,32 @@ def fakectl(path, nsfile, uid=None):
         c.sendmsg([b"ok"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [fd, fd]))])
         c.close()
 
+def ctlidle(path, n, secs, ready):
+    import selectors, signal, time
+    n, end = int(n), time.monotonic() + float(secs)
+    sel, stop, opened, closed, told = selectors.DefaultSelector(), [], 0, 0, False
+    signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
+    def connect():
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        s.setblocking(False)
+        try:
+            s.connect(path)
+        except OSError:         # the backlog is full (EAGAIN): later
+            s.close(); return False
+        sel.register(s, selectors.EVENT_READ); return True
+    while not stop and time.monotonic() < end:
+        while len(sel.get_map()) < n and connect():
+            opened += 1
+        if not told and len(sel.get_map()) >= n:
+            with open(ready, "w") as f: f.write("%d\n" % n)
+            told = True
+        for k, _ in sel.select(0.05):
+            try: d = k.fileobj.recv(16)
+            except OSError: d = b""
+            if not d:
+                sel.unregister(k.fileobj); k.fileobj.close(); closed += 1
+    print("opened %d closed %d" % (opened, closed), flush=True)
+
 def nouserns(uid, pidfile):
     import ctypes
     libc = ctypes.CDLL(None, use_errno=True)
@@ -142,3 +173,4 @@ if __name__ == "__main__":
     elif cmd == "dnsq": dnsq(a[0], a[1], a[2], len(a) > 3)
     elif cmd == "fakectl": fakectl(*a)
     elif cmd == "nouserns": nouserns(*a)
+    elif cmd == "ctlidle": ctlidle(*a)

@@ -89,6 +89,38 @@ is "$st" 77 "exec refuses an untagged namespace it could enter, handed out by a 
 like "$out" "refused: the network namespace is not one bro-netns made for uid $T_UID" "  says: $out"
 ok "$([ -e "$ud/ran" ] && echo 1 || echo 0)" "  the command never ran"
 
+# the same namespace with a table inet bro whose *rule* (and chain, and a
+# second table's) comment carries the tag, but whose own comment does not:
+# the table's comment is compared exactly, not the tag found anywhere in
+# the listing
+in_other() { nsenter --user --target "$X" --net="/proc/$other/ns/net" "$@"; }
+in_other nft -f - <<NFT
+table inet bro {
+	comment "not bro-netns uid=$T_UID"
+	chain c {
+		comment "bro-netns uid=$T_UID"
+		counter comment "bro-netns uid=$T_UID"
+	}
+}
+table ip bro {
+	comment "bro-netns uid=$T_UID"
+}
+NFT
+ok $? "  (a table inet bro with the tag only in a rule's and a chain's comment, and table ip bro with it)"
+out=$(in_x "$C" exec evil -- touch "$ud/ran" 2>&1); st=$?
+is "$st" 77 "exec refuses a namespace whose table has the tag in a rule comment only"
+like "$out" "refused: the network namespace is not one bro-netns made for uid $T_UID" "  says: $out"
+ok "$([ -e "$ud/ran" ] && echo 1 || echo 0)" "  the command never ran"
+in_other nft flush ruleset
+in_other nft add table inet bro "{ comment \"bro-netns uid=$T_UID$T_UID\"; }"
+out=$(in_x "$C" exec evil -- touch "$ud/ran" 2>&1); st=$?
+is "$st" 77 "  and one whose table comment only starts with the tag ($out)"
+in_other nft flush ruleset
+in_other nft add table inet bro "{ comment \"bro-netns uid=$T_UID\"; }"
+out=$(in_x "$C" exec evil -- "$BRO_TOOLS/probe" 2>&1); st=$?
+is "$st:$(kv "$out" CapEff)" "0:0000000000000000" \
+	"  (control: with the exact table comment, which only root there could write, it is entered)"
+
 out=$(in_x "$C" list 2>&1)
 like "$out" "capped +$relay +running" "list"
 in_x "$C" destroy capped; st=$?

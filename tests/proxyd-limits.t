@@ -1,11 +1,12 @@
 #!/bin/bash
 # bro-proxyd's limits: -c N holds exactly (client N+1 waits in the backlog
-# and is served once one leaves), --exit-idle-time, and 1,000 concurrent
-# connections with no fd left behind.
+# and is served once one leaves), --exit-idle-time, 1,000 concurrent
+# connections with no fd left behind, and out of fds (RLIMIT_NOFILE): the
+# failures, as many as they come, logged at most once a second with a count.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/proxyd-lib.sh"
 require systemd-socket-activate python3 ss
-plan 12
+plan 17
 
 # 1. -c 3: three held, the fourth waits, and gets in when one leaves
 b=$(free_port); f=$(free_port)
@@ -65,4 +66,39 @@ wait_for 10 fds_back
 after=$(nfds "$PROXY_PID")
 diag "fds: $before before, $during with 1000 connections, $after after"
 is "$after" "$before" "  all closed: as many fds as before (no leak)"
+kill "$PROXY_PID"
+
+# 4. out of fds: 200 silent clients against RLIMIT_NOFILE 40 while the
+# target is not up (--connect-timeout holds each client, one fd each, and
+# retries). Once they have taken the fds, accept() fails with EMFILE every
+# 100 ms and a retry's target socket fails too: one log line of each kind,
+# then one a second saying how many more, never one per failure
+bn=$(pport); fn=$(pport)
+_proxy_start prlimit --nofile=40:40 "$PX" -c 200 --connect-timeout=60s \
+	--listen "127.0.0.1:$fn" "127.0.0.1:$bn"
+python3 - "127.0.0.1" "$fn" 200 "$T_TMP/flood" <<'PY' & flood=$!
+# 200 clients that wait in silence (60 s at most)
+import socket, sys, time
+socks = []
+for _ in range(int(sys.argv[3])):
+    s = socket.socket(); s.setblocking(False)
+    s.connect_ex((sys.argv[1], int(sys.argv[2]))); socks.append(s)
+open(sys.argv[4], "w").write("ok\n")
+time.sleep(60)
+PY
+cleanup_add "kill $flood"
+wait_for 10 test -s "$T_TMP/flood"
+# failures folded into the summary lines so far
+folded() { sed -n 's/.*(\([0-9]*\) such lines in the last second.*/\1/p' "$PROXY_LOG" | awk '{ n += $1 } END { print n + 0 }'; }
+many_folded() { [ "$(folded)" -ge 20 ]; }
+wait_for 15 many_folded
+ok $? "out of fds: failures keep coming, and are summed up ($(folded) not logged one by one)"
+lines=$(grep -c 'Too many open files' "$PROXY_LOG")
+ok $((lines > 40 || lines * 10 > $(folded))) "  the log stays small: $lines lines for $(folded) + $lines failures"
+like "$(grep -m1 'Too many open files' "$PROXY_LOG")" '(accept|connect\(127.0.0.1:[0-9]+\)): Too many open files \((pausing 100 ms; )?raise LimitNOFILE= or lower -c' \
+	"  the first says what failed and what to do"
+like "$(grep -m1 'such lines' "$PROXY_LOG")" 'Too many open files .*\([1-9][0-9]* such lines in the last second, this one the last\)' \
+	"  then how many more, once a second"
+kill -0 "$PROXY_PID"
+ok $? "  and the proxy keeps running"
 done_testing

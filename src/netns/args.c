@@ -136,6 +136,8 @@ int create_args_parse(int argc, char **argv, struct create_args *a,
 		{ "proxy", required_argument, NULL, 'p' },
 		{ "dns", required_argument, NULL, 'd' },
 		{ "bridge-port", required_argument, NULL, 'b' },
+		{ "proxy-password-file", required_argument, NULL, 'F' },
+		{ "proxy-password-stdin", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -181,6 +183,12 @@ int create_args_parse(int argc, char **argv, struct create_args *a,
 			}
 			a->conf.nbridges++;
 			break;
+		case 'F':
+			a->pass_file = optarg;
+			break;
+		case 'S':
+			a->pass_stdin = true;
+			break;
 		case 'h':
 			return 1;
 		default:
@@ -195,6 +203,14 @@ int create_args_parse(int argc, char **argv, struct create_args *a,
 	}
 	if (!a->proxy_text) {
 		snprintf(err, size, "create: --proxy is required");
+		return -EINVAL;
+	}
+	if (a->pass_file && a->pass_stdin) {
+		snprintf(err, size, "create: --proxy-password-file or --proxy-password-stdin, not both");
+		return -EINVAL;
+	}
+	if ((a->pass_file || a->pass_stdin) && !a->conf.proxy.auth) {
+		snprintf(err, size, "create: a proxy password needs a user in the URL (socks5://USER@HOST:PORT)");
 		return -EINVAL;
 	}
 	return 0;

@@ -2,6 +2,7 @@
 #ifndef BRO_NETNS_ARGS_H
 #define BRO_NETNS_ARGS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "daemon.h"
@@ -10,12 +11,16 @@
  * struct create_args - bro-netns create's options
  * @name:	--name, or NULL for the first free "netnsN"
  * @proxy_text:	--proxy as given (for list, credentials masked)
+ * @pass_file:	--proxy-password-file, or NULL
+ * @pass_stdin:	--proxy-password-stdin
  * @conf:	proxy, DNS mode and bridges (listeners not yet opened:
  *		bridges[i].fd is -1)
  */
 struct create_args {
 	const char *name;
 	const char *proxy_text;
+	const char *pass_file;
+	bool pass_stdin;
 	struct netns_conf conf;
 };
 

@@ -4,6 +4,7 @@
  *	       or HTTP CONNECT proxy, DNS included, enforced by the kernel.
  *
  *	bro-netns create [--name NAME] --proxy URL [--dns fake|tcp://RESOLVER]
+ *			 [--proxy-password-file FILE | --proxy-password-stdin]
  *			 [--bridge-port [HOSTADDR:]PORT[:NSPORT]]...
  *	bro-netns exec NAME -- CMD [ARGS...]
  *	bro-netns list
@@ -27,11 +28,34 @@
  *    which then drops everything; the relay drops everything at once;
  *  - exec: the namespace fd comes from the user's relay, which the user
  *    controls, so it proves nothing: CAP_SYS_ADMIN for setns() alone, then
- *    CAP_NET_ADMIN to read the comment of table inet bro *inside*, which
- *    must say "bro-netns uid=UID" for the caller. Only a CAP_NET_ADMIN
- *    holder over that namespace can have written it (bro-netns only does so
- *    in a namespace it has just made), so a foreign namespace (root's
+ *    CAP_NET_ADMIN to read the comment of table inet bro *inside*, over
+ *    nfnetlink as the kernel holds it (the table's own comment: not a
+ *    rule's, a chain's or another table's), which must be exactly
+ *    "bro-netns uid=UID" for the caller. Only a CAP_NET_ADMIN holder over
+ *    that namespace can have written it (bro-netns only does so in a
+ *    namespace it has just made), so a foreign namespace (root's
  *    /run/netns/NAME, another user's) is left without running anything.
+ *
+ * What else holds, and what does not:
+ *  - the proxy password never passes through argv (the relay keeps
+ *    create's argv, which ps shows to every local user): it comes from a
+ *    file only its owner can read, stdin, or BRO_PROXY_PASSWORD, which is
+ *    wiped from the environment before the relay is forked. The relay
+ *    holds it in memory; the same UID and root can read that, as they can
+ *    read any of the user's processes.
+ *  - fake DNS hands out a fake address (a name CONNECTed at the proxy) only
+ *    for a name that is no IPv4 literal, not localhost or *.localhost, has
+ *    two labels or more, its last not numeric (dns.c): 127.0.0.1, 127.1,
+ *    0x7f000001, localhost ... answer 127.0.0.1 (the namespace's own
+ *    loopback). What a real name resolves to at the proxy is the proxy's
+ *    business: a name whose DNS (or the proxy host's hosts file) says
+ *    127.0.0.1 reaches the proxy host's loopback unless the proxy refuses
+ *    such destinations. bro-netns cannot see that resolution.
+ *  - the control socket answers only our UID. A workload inside runs as
+ *    that UID and can connect: it can ask for "stop" (ending its own
+ *    namespace) or "fds" (which it can use for nothing it cannot already
+ *    do), and it can open connections that say nothing, which cost the
+ *    relay an accept and a close each, never a wait (daemon.c, Control).
  *
  * Theory of operation: the processes
  * ==================================
@@ -73,12 +97,16 @@
 #include <sys/wait.h>
 #include <dirent.h>
 #include <unistd.h>
+/* after <netinet/in.h> (via netdb.h), which it would otherwise clash with */
+#include <linux/netfilter.h>
 
 #include "args.h"
 #include "caps.h"
 #include "confine.h"
+#include "cred.h"
 #include "daemon.h"
 #include "log.h"
+#include "nl.h"
 #include "nsbuild.h"
 #include "nsutil.h"
 #include "state.h"
@@ -93,6 +121,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: bro-netns create [--name NAME] --proxy URL [--dns MODE]\n"
+"                        [--proxy-password-file FILE | --proxy-password-stdin]\n"
 "                        [--bridge-port [HOSTADDR:]PORT[:NSPORT]]...\n"
 "       bro-netns exec NAME -- CMD [ARGS...]\n"
 "       bro-netns list\n"
@@ -101,8 +130,12 @@ static void usage(FILE *f)
 "A network namespace whose only way out is the proxy: every TCP connection\n"
 "is relayed through it, DNS is answered inside, everything else is refused.\n"
 "\n"
-"  --proxy URL          socks5://[USER:PASS@]HOST:PORT or\n"
-"                       http://[USER:PASS@]HOST:PORT (HTTP CONNECT)\n"
+"  --proxy URL          socks5://[USER@]HOST:PORT or\n"
+"                       http://[USER@]HOST:PORT (HTTP CONNECT); a password\n"
+"                       never goes in the URL (ps shows argv to everyone):\n"
+"  --proxy-password-file FILE  the first line of FILE (yours, mode 0600)\n"
+"  --proxy-password-stdin  one line from stdin (asked for on a terminal)\n"
+"                       or else the environment variable BRO_PROXY_PASSWORD\n"
 "  --dns fake           (default) names get addresses from 198.18.0.0/15 and\n"
 "                       are resolved by the proxy when connected to; A only,\n"
 "                       other types are answered with no data\n"
@@ -124,6 +157,45 @@ static void proxy_masked(const struct proxy_url *u, char *buf, size_t size)
 		 u->type == PROXY_SOCKS5 ? "socks5" : "http",
 		 u->auth ? u->user : "", u->auth ? ":***@" : "",
 		 v6 ? "[" : "", u->host, v6 ? "]" : "", "", u->port);
+}
+
+/**
+ * proxy_password() - the password for --proxy USER@...: from
+ *		      --proxy-password-file, --proxy-password-stdin or
+ *		      $BRO_PROXY_PASSWORD (in that order), never from argv.
+ *		      The variable is wiped from our environment in any case,
+ *		      before the relay is forked. Dies when it cannot be had.
+ */
+static void proxy_password(struct create_args *a)
+{
+	char pw[PROXY_CRED_MAX + 1], err[256];
+	struct proxy_url *u = &a->conf.proxy;
+	int r, env;
+
+	env = cred_take_env(pw, sizeof(pw), err, sizeof(err));
+	if (env == 1 && u->auth && !a->pass_file && !a->pass_stdin)
+		log_die(EXIT_USAGE, "%s", err);
+	if (a->pass_file)
+		r = cred_read_file(a->pass_file, pw, sizeof(pw), err, sizeof(err));
+	else if (a->pass_stdin)
+		r = cred_read_fd(0, pw, sizeof(pw), err, sizeof(err));
+	else
+		r = env;
+	if (!u->auth) {
+		if (r == 0)
+			log_warn("%s is set, but --proxy names no user: not used",
+				 CRED_ENV);
+		explicit_bzero(pw, sizeof(pw));
+		return;
+	}
+	if (r == -ENOENT)
+		log_die(EXIT_USAGE, "--proxy: user %s has no password: give it with --proxy-password-file FILE, --proxy-password-stdin or %s",
+			u->user, CRED_ENV);
+	if (r != 0)
+		log_die(r > 0 ? EXIT_USAGE : 1, "%s", err);
+	if (proxy_url_set_password(u, pw, strlen(pw)) < 0)
+		log_die(EXIT_USAGE, "proxy password: 1-255 bytes without control characters expected");
+	explicit_bzero(pw, sizeof(pw));
 }
 
 static void resolve_proxy(struct netns_conf *c)
@@ -182,7 +254,7 @@ static int ctl_listen(const char *base, const char *name)
 	unlink(sa.sun_path);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fd, 16) < 0)
+	    listen(fd, 64) < 0)
 		log_die(1, "bind(%s): %s", sa.sun_path, strerror(errno));
 	return fd;
 }
@@ -290,6 +362,7 @@ static int cmd_create(int argc, char **argv)
 	}
 	if (r < 0)
 		log_die(EXIT_USAGE, "%s (see bro-netns --help)", err);
+	proxy_password(&a);
 	resolve_proxy(&a.conf);
 	need_base(base, sizeof(base));
 	name = a.name;
@@ -373,27 +446,26 @@ static bool same_ns(int a, int b)
 	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-/* is the nftables table of the namespace we are in tagged for @uid? Only
- * CAP_NET_ADMIN over the namespace could have written it: proof that
- * bro-netns (or root) made it for @uid. Needs CAP_NET_ADMIN effective. */
-static bool tagged_for(uid_t uid)
+/**
+ * tagged_for() - is table inet bro of the namespace we are in tagged for @uid?
+ *
+ * The table's own comment, read over nfnetlink as the kernel holds it
+ * (NFTA_TABLE_USERDATA, nl.c), must be exactly NS_TAG followed by @uid: a
+ * rule's, chain's or set's comment, another table's, or a comment that
+ * merely contains the tag is not. Only CAP_NET_ADMIN over the namespace
+ * could have written it: proof that bro-netns (or root) made it for @uid.
+ * Needs CAP_NET_ADMIN effective.
+ */
+static bool tagged_for(const char *name, uid_t uid)
 {
-	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
-	char want[64];
-	const char *out;
-	bool ok = false;
+	char want[64], got[256];
+	int r;
 
-	if (!nft)
-		return false;
-	nft_ctx_buffer_output(nft);
-	nft_ctx_buffer_error(nft);
-	snprintf(want, sizeof(want), "comment \"%s%u\"", NS_TAG, (unsigned)uid);
-	if (nft_run_cmd_from_buffer(nft, "list table inet bro") == 0) {
-		out = nft_ctx_get_output_buffer(nft);
-		ok = out && strstr(out, want);
-	}
-	nft_ctx_free(nft);
-	return ok;
+	snprintf(want, sizeof(want), "%s%u", NS_TAG, (unsigned)uid);
+	r = nft_table_comment(NFPROTO_INET, "bro", got, sizeof(got));
+	if (r < 0 && r != -ENOENT)
+		log_warn("%s: NFT_MSG_GETTABLE(inet bro): %s", name, strerror(-r));
+	return r == 0 && strcmp(got, want) == 0;
 }
 
 /**
@@ -443,8 +515,8 @@ static bool enter_checked(const char *name, int fds[2], int n)
 		r = caps_raise(CAP_NET_ADMIN);
 	if (r < 0)
 		log_die(1, "capset(CAP_NET_ADMIN): %s", strerror(-r));
-	if (!tagged_for(getuid()))
-		log_die(EXIT_NOPERM, "%s: refused: the network namespace is not one bro-netns made for uid %u (no tag %s%u in it)",
+	if (!tagged_for(name, getuid()))
+		log_die(EXIT_NOPERM, "%s: refused: the network namespace is not one bro-netns made for uid %u (the comment of its table inet bro is not \"%s%u\")",
 			name, (unsigned)getuid(), NS_TAG, (unsigned)getuid());
 	r = caps_lower_effective();
 	if (r < 0)

@@ -34,7 +34,20 @@
  * (nsbuild.c) and connected to 127.0.0.1:NSPORT there, then relayed.
  *
  * Control. The control socket answers "stats", "fds" (the namespace fds,
- * for exec and list) and "stop", to peers of our own UID only.
+ * for exec and list) and "stop", to peers of our own UID only: one
+ * SOCK_SEQPACKET message in, one out. The loop never waits for a control
+ * client: an accepted connection whose request is already there (the
+ * usual case: ctl_request() sends right after connect) is answered at
+ * once; one that is not yet is parked, non-blocking, in the epoll set and
+ * answered when its message comes: at most CTL_PARKED_MAX of them, each
+ * closed CTL_WAIT_MS after it came. When every slot is taken, a new silent
+ * client evicts a parked one: of the process holding the most slots, the
+ * oldest, after one last look for its request (answered if it came). A
+ * workload inside the namespace runs as our UID and can open as many
+ * connections as it likes: that costs the relay an accept and a close
+ * each, never a wait, and its own connections are the ones evicted; a
+ * real client caught between its connect() and its send() and evicted
+ * anyway sees EOF and asks again (ctl_request()).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -67,9 +80,12 @@
 #define EVENTS_MAX	64
 #define PEEK_MAX	HTTP_HDR_MAX
 #define DNS_TCP_BURST	4096	/* queries read in one go from one client */
+#define CTL_PARKED_MAX	8	/* control clients waiting for their request */
+#define CTL_WAIT_MS	2000	/* how long each may take to send it */
+#define CTL_ACCEPT_BURST 64	/* accepted in one turn of the loop */
 
 enum ev_kind { EV_RELAY_L, EV_DNS_UDP, EV_DNS_TCP_L, EV_BRIDGE_L, EV_CTL,
-	       EV_CONN, EV_SIGNAL, EV_TIMER };
+	       EV_CTL_CLIENT, EV_CONN, EV_SIGNAL, EV_TIMER };
 
 struct conn;
 
@@ -120,6 +136,13 @@ struct stats {
 	unsigned active;
 };
 
+/* a control client whose request has not come yet; ev.fd -1: free slot */
+struct ctl_client {
+	struct ev ev;
+	uint64_t since;		/* accepted at, monotonic ms */
+	pid_t pid;		/* the peer, from SO_PEERCRED */
+};
+
 static struct {
 	const struct netns_conf *c;
 	struct ns_fds *nf;
@@ -129,6 +152,7 @@ static struct {
 	struct conn *conns;
 	struct conn *grave;	/* freed in this batch: their events are stale */
 	struct stats st;
+	struct ctl_client ctl[CTL_PARKED_MAX];
 	bool stop;
 } D;
 
@@ -563,7 +587,8 @@ static void relay_accept(int lfd, int family)
 
 /* DNS --------------------------------------------------------------------- */
 
-/* answer @q in fake mode into @out; Return: length, 0 for no answer */
+/* answer @q in fake mode into @out (dns_fake_rule() says which names get
+ * a fake address); Return: length, 0 for no answer */
 static size_t dns_fake_answer(const uint8_t *msg, size_t len, uint8_t *out)
 {
 	struct dns_query q;
@@ -579,7 +604,19 @@ static size_t dns_fake_answer(const uint8_t *msg, size_t len, uint8_t *out)
 		return dns_answer(&q, NULL, DNS_FORMERR, NULL, 0, out);
 	if (r == -EOPNOTSUPP)
 		return dns_answer(&q, NULL, DNS_NOTIMP, NULL, 0, out);
-	if (q.qclass != 1 || q.qtype != DNS_A || !q.name[0])
+	if (q.qclass != 1 || !q.name[0])
+		return dns_answer(&q, msg, DNS_NOERROR, NULL, 0, out);
+	switch (dns_fake_rule(q.name, a)) {
+	case DNS_FAKE_NXDOMAIN:
+		return dns_answer(&q, msg, DNS_NXDOMAIN, NULL, 0, out);
+	case DNS_FAKE_SELF:
+		return dns_answer(&q, msg, DNS_NOERROR, q.qtype == DNS_A ? a : NULL,
+				  FAKE_TTL, out);
+	case DNS_FAKE_NAME:
+	default:
+		break;
+	}
+	if (q.qtype != DNS_A)
 		return dns_answer(&q, msg, DNS_NOERROR, NULL, 0, out);
 	addr = fakedns_lookup(&D.fake, q.name);
 	if (!addr)
@@ -805,17 +842,127 @@ static void bridge_accept(const struct bridge *b)
 
 /* Control ----------------------------------------------------------------- */
 
+/* answer @req on @fd; Return: true when @fd is to stay open ("stop": the
+ * peer sees EOF when we exit, not before) */
+static bool ctl_answer(int fd, const char *req)
+{
+	char rep[512];
+	int fds[2], n;
+
+	if (strcmp(req, "stats") == 0) {
+		uint64_t out = D.st.bytes_out, in = D.st.bytes_in;
+
+		/* closed connections, plus what the open ones moved */
+		for (struct conn *c = D.conns; c; c = c->next)
+			if (c->st == C_RELAY) {
+				out += c->r.bytes[0];
+				in += c->r.bytes[1];
+			}
+		n = snprintf(rep, sizeof(rep),
+			"pid %d\nconns %llu\nactive %u\nfailed %llu\nbytes_out %llu\nbytes_in %llu\ndns %llu\nrefused %llu\n",
+			(int)getpid(), (unsigned long long)D.st.conns,
+			D.st.active, (unsigned long long)D.st.failed,
+			(unsigned long long)out, (unsigned long long)in,
+			(unsigned long long)D.st.dns,
+			(unsigned long long)D.st.refused);
+		send(fd, rep, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	} else if (strcmp(req, "fds") == 0) {
+		fds[0] = D.nf->fd[NSFD_NET];
+		fds[1] = D.nf->fd[NSFD_USER];
+		send_fds(fd, "ok", 2, fds, fds[1] >= 0 ? 2 : 1);
+	} else if (strcmp(req, "stop") == 0) {
+		send(fd, "ok", 2, MSG_NOSIGNAL | MSG_DONTWAIT);
+		D.stop = true;
+		return true;
+	}
+	return false;
+}
+
+/**
+ * ctl_serve() - read the request of control client @fd (non-blocking) and
+ *		 answer it
+ * Return: false when it has not come yet (@fd stays open), true when the
+ *	   client is done with (@fd closed, or kept for "stop")
+ */
+static bool ctl_serve(int fd)
+{
+	char req[16];
+	ssize_t got = recv(fd, req, sizeof(req) - 1, MSG_DONTWAIT);
+
+	if (got < 0 && (errno == EAGAIN || errno == EINTR))
+		return false;
+	if (got > 0) {
+		req[got] = '\0';
+		if (ctl_answer(fd, req)) {
+			epoll_ctl(D.ep, EPOLL_CTL_DEL, fd, NULL);
+			return true;
+		}
+	}
+	close(fd);
+	return true;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void ctl_unpark(struct ctl_client *k)
+{
+	close(k->ev.fd);
+	k->ev.fd = -1;
+}
+
+/* the slot a new silent client takes: a free one, else (evicting it) the
+ * oldest of the peer process that holds the most */
+static struct ctl_client *ctl_victim(void)
+{
+	struct ctl_client *k = NULL;
+	int best = 0;
+
+	for (int i = 0; i < CTL_PARKED_MAX; i++) {
+		struct ctl_client *c = &D.ctl[i];
+		int same = 0;
+
+		if (c->ev.fd < 0)
+			return c;
+		for (int j = 0; j < CTL_PARKED_MAX; j++)
+			same += D.ctl[j].pid == c->pid;
+		if (same > best || (same == best && c->since < k->since)) {
+			k = c;
+			best = same;
+		}
+	}
+	return k;
+}
+
+/* wait for @fd's request (peer @pid) in the epoll set */
+static void ctl_park(int fd, pid_t pid)
+{
+	struct ctl_client *k = ctl_victim();
+
+	/* its last chance: answered if its request came meanwhile */
+	if (k->ev.fd >= 0 && !ctl_serve(k->ev.fd))
+		close(k->ev.fd);
+	k->since = now_ms();
+	k->pid = pid;
+	if (ep_add(&k->ev, fd, EPOLLIN | EPOLLRDHUP) < 0) {
+		close(fd);
+		k->ev.fd = -1;
+	}
+}
+
 static void ctl_event(int lfd)
 {
-	struct timeval tv = { .tv_sec = 1 };
 	struct ucred cr;
 	socklen_t l = sizeof(cr);
-	char req[16], rep[512];
-	int fd, fds[2], n;
-	ssize_t got;
+	int fd;
 
-	for (int i = 0; i < 16; i++) {
-		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	for (int i = 0; i < CTL_ACCEPT_BURST; i++) {
+		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &l) < 0 ||
@@ -823,49 +970,26 @@ static void ctl_event(int lfd)
 			close(fd);
 			continue;
 		}
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		got = recv(fd, req, sizeof(req) - 1, 0);
-		if (got <= 0) {
-			close(fd);
-			continue;
-		}
-		req[got] = '\0';
-		if (strcmp(req, "stats") == 0) {
-			uint64_t out = D.st.bytes_out, in = D.st.bytes_in;
-
-			/* closed connections, plus what the open ones moved */
-			for (struct conn *c = D.conns; c; c = c->next)
-				if (c->st == C_RELAY) {
-					out += c->r.bytes[0];
-					in += c->r.bytes[1];
-				}
-			n = snprintf(rep, sizeof(rep),
-				"pid %d\nconns %llu\nactive %u\nfailed %llu\nbytes_out %llu\nbytes_in %llu\ndns %llu\nrefused %llu\n",
-				(int)getpid(), (unsigned long long)D.st.conns,
-				D.st.active, (unsigned long long)D.st.failed,
-				(unsigned long long)out, (unsigned long long)in,
-				(unsigned long long)D.st.dns,
-				(unsigned long long)D.st.refused);
-			send(fd, rep, (size_t)n, MSG_NOSIGNAL);
-		} else if (strcmp(req, "fds") == 0) {
-			fds[0] = D.nf->fd[NSFD_NET];
-			fds[1] = D.nf->fd[NSFD_USER];
-			send_fds(fd, "ok", 2, fds, fds[1] >= 0 ? 2 : 1);
-		} else if (strcmp(req, "stop") == 0) {
-			send(fd, "ok", 2, MSG_NOSIGNAL);
-			D.stop = true;
-			/* the peer sees EOF when we exit, not before */
-			continue;
-		}
-		close(fd);
+		if (!ctl_serve(fd))
+			ctl_park(fd, cr.pid);
 	}
+}
+
+static void ctl_client_event(struct ctl_client *k)
+{
+	if (k->ev.fd >= 0 && ctl_serve(k->ev.fd))
+		k->ev.fd = -1;
 }
 
 static void sweep(void)
 {
 	time_t now = time(NULL);
+	uint64_t ms = now_ms();
 	struct conn *c, *next;
+
+	for (int i = 0; i < CTL_PARKED_MAX; i++)
+		if (D.ctl[i].ev.fd >= 0 && ms - D.ctl[i].since >= CTL_WAIT_MS)
+			ctl_unpark(&D.ctl[i]);
 
 	for (c = D.conns; c; c = next) {
 		next = c->next;
@@ -894,6 +1018,8 @@ int netns_daemon(const struct netns_conf *c, struct ns_fds *nf, int ctl)
 
 	D.c = c;
 	D.nf = nf;
+	for (int i = 0; i < CTL_PARKED_MAX; i++)
+		D.ctl[i].ev = (struct ev){ .kind = EV_CTL_CLIENT, .fd = -1, .side = i };
 	raise_nofile();
 	r = pipe_pool_init(&D.pp, 16, 0);
 	if (r < 0)
@@ -963,6 +1089,9 @@ int netns_daemon(const struct netns_conf *c, struct ns_fds *nf, int ctl)
 				break;
 			case EV_CTL:
 				ctl_event(e->fd);
+				break;
+			case EV_CTL_CLIENT:
+				ctl_client_event(&D.ctl[e->side]);
 				break;
 			case EV_SIGNAL:
 				D.stop = true;

@@ -8,7 +8,19 @@
  * HTTPS, MX, ...) -> NOERROR with no record (NODATA), so resolvers fall back
  * to A at once instead of timing out; other opcodes -> NOTIMP; a malformed
  * question -> FORMERR. Nothing is dropped unless not even a header came.
+ *
+ * A fake address stands for a name the *proxy* resolves, so only names
+ * that mean the same there as here get one (dns_fake_rule()): an IPv4
+ * literal in any spelling inet_aton() takes ("127.0.0.1", "127.1",
+ * "0x7f000001", "2130706433") is answered with itself, so connecting to it
+ * stays under the namespace's own rules (127/8 is the namespace's own
+ * loopback) instead of reaching the proxy host's; "localhost" and
+ * "*.localhost" (RFC 6761) are 127.0.0.1 here, not at the proxy; a name
+ * whose last label is numeric (not a host name: no top-level domain is,
+ * and some resolvers read such names as addresses) and a single-label
+ * name are NXDOMAIN.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +119,45 @@ size_t dns_answer(const struct dns_query *q, const uint8_t *query, int rcode,
 		n += 16;
 	}
 	return n;
+}
+
+/* all digits, or 0x and hex digits: what an address parser may take */
+static bool numeric_label(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (n > 2 && s[0] == '0' && s[1] == 'x')
+		for (i = 2; i < n && ((s[i] >= '0' && s[i] <= '9') ||
+				      (s[i] >= 'a' && s[i] <= 'f')); i++)
+			;
+	else
+		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			;
+	return n > 0 && i == n;
+}
+
+int dns_fake_rule(const char *name, uint8_t addr[4])
+{
+	static const uint8_t loopback[4] = { 127, 0, 0, 1 };
+	const char *last = strrchr(name, '.');
+	struct in_addr a;
+	size_t n = strlen(name);
+
+	if (inet_aton(name, &a)) {
+		memcpy(addr, &a.s_addr, 4);
+		return DNS_FAKE_SELF;
+	}
+	if (strcmp(name, "localhost") == 0 ||
+	    (n > 10 && strcmp(name + n - 10, ".localhost") == 0)) {
+		memcpy(addr, loopback, 4);
+		return DNS_FAKE_SELF;
+	}
+	if (!last)
+		return DNS_FAKE_NXDOMAIN;	/* single label */
+	last++;
+	if (numeric_label(last, strlen(last)))
+		return DNS_FAKE_NXDOMAIN;
+	return DNS_FAKE_NAME;
 }
 
 /* FNV-1a */

@@ -60,6 +60,21 @@ int dns_query_parse(const uint8_t *b, size_t n, struct dns_query *q);
 size_t dns_answer(const struct dns_query *q, const uint8_t *query, int rcode,
 		  const uint8_t *addr, uint32_t ttl, uint8_t *out);
 
+enum { DNS_FAKE_NAME, DNS_FAKE_SELF, DNS_FAKE_NXDOMAIN };
+
+/**
+ * dns_fake_rule() - what fake mode answers for @name (as dns_query_parse()
+ *		     leaves it: lower case, dotted, no final dot, not empty)
+ * @addr:	DNS_FAKE_SELF: the IPv4 address to answer (network order)
+ *
+ * Return: DNS_FAKE_SELF for an IPv4 literal in any form inet_aton() takes
+ *	   (answered with itself) and for "localhost" and "*.localhost"
+ *	   (127.0.0.1); DNS_FAKE_NXDOMAIN for a single-label name and one
+ *	   whose last label is numeric (digits, or 0x and hex digits);
+ *	   DNS_FAKE_NAME otherwise: a fake address, resolved at the proxy
+ */
+int dns_fake_rule(const char *name, uint8_t addr[4]);
+
 /**
  * struct fakedns - names mapped to addresses of a range, FIFO recycled
  * @base:	first address (host order); entry i is @base + 1 + i

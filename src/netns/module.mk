@@ -1,7 +1,7 @@
 # bro-netns: rootless egress namespaces through a SOCKS5/HTTP proxy
 BINS += bro-netns
-bro-netns_SRCS := src/netns/bro-netns.c src/netns/args.c src/netns/daemon.c \
-	src/netns/dns.c src/netns/nl.c src/netns/nsbuild.c src/netns/proxy.c \
+bro-netns_SRCS := src/netns/bro-netns.c src/netns/args.c src/netns/cred.c \
+	src/netns/daemon.c src/netns/dns.c src/netns/nl.c src/netns/nsbuild.c src/netns/proxy.c \
 	src/netns/state.c
 bro-netns_LIBS := -lmnl -lnftables -lseccomp
 bro-netns_CPPFLAGS := -Isrc/netns
@@ -12,7 +12,7 @@ unit-netns-proxy_CPPFLAGS := -Isrc/netns
 unit-netns-dns_SRCS := tests/unit/unit-netns-dns.c src/netns/dns.c
 unit-netns-dns_CPPFLAGS := -Isrc/netns
 unit-netns-args_SRCS := tests/unit/unit-netns-args.c src/netns/args.c \
-	src/netns/proxy.c src/netns/state.c src/netns/nsbuild.c src/netns/nl.c
+	src/netns/cred.c src/netns/proxy.c src/netns/state.c src/netns/nsbuild.c src/netns/nl.c
 unit-netns-args_LIBS := -lmnl -lnftables
 unit-netns-args_CPPFLAGS := -Isrc/netns
 

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: MIT
  *
- * nl.c - the few rtnetlink requests a bro-netns namespace needs, through
+ * nl.c - the few netlink requests a bro-netns namespace needs, through
  * libmnl: each request is acknowledged (NLM_F_ACK) and its sequence number
- * checked before the next is sent.
+ * checked before the next is sent. rtnetlink sets up lo; nfnetlink reads
+ * one nftables table's comment back (the setcap path's tag), as the kernel
+ * holds it, with no text in between.
  */
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/rtnetlink.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -35,8 +39,9 @@ static struct nlmsghdr *nl_msg(struct nl *nl, uint16_t type, uint16_t flags)
 	return h;
 }
 
-/* send @h, wait for its ACK; Return: 0 or the -errno the kernel sent */
-static int nl_talk(struct nl *nl, struct nlmsghdr *h)
+/* send @h, wait for its ACK, passing each answer to @cb (may be NULL);
+ * Return: 0 or the -errno the kernel (or @cb) sent */
+static int nl_talk_cb(struct nl *nl, struct nlmsghdr *h, mnl_cb_t cb, void *data)
 {
 	ssize_t n;
 	int r;
@@ -47,10 +52,15 @@ static int nl_talk(struct nl *nl, struct nlmsghdr *h)
 		n = mnl_socket_recvfrom(nl->s, nl->buf, sizeof(nl->buf));
 		if (n < 0)
 			return -errno;
-		r = mnl_cb_run(nl->buf, (size_t)n, nl->seq, nl->portid, NULL, NULL);
+		r = mnl_cb_run(nl->buf, (size_t)n, nl->seq, nl->portid, cb, data);
 		if (r <= MNL_CB_STOP)
 			return r < 0 ? -errno : 0;
 	}
+}
+
+static int nl_talk(struct nl *nl, struct nlmsghdr *h)
+{
+	return nl_talk_cb(nl, h, NULL, NULL);
 }
 
 static int link_up(struct nl *nl)
@@ -129,6 +139,116 @@ int nl_lo_setup(uint32_t a4, const uint8_t a6[16], const char **step)
 		goto out;
 	*step = "RTM_NEWROUTE(default dev lo, IPv6)";
 	r = route_default(&nl, AF_INET6, a6, 16);
+out:
+	mnl_socket_close(nl.s);
+	return r;
+}
+
+/* nftables ---------------------------------------------------------------- */
+
+struct table_udata {
+	uint8_t *buf;
+	size_t size, len;
+	int found;		/* NFT_MSG_NEWTABLE answers seen */
+};
+
+static int table_cb(const struct nlmsghdr *h, void *data)
+{
+	struct table_udata *t = data;
+	const struct nlattr *a;
+
+	if (NFNL_MSG_TYPE(h->nlmsg_type) != NFT_MSG_NEWTABLE)
+		return MNL_CB_OK;
+	t->found++;
+	mnl_attr_for_each(a, h, sizeof(struct nfgenmsg)) {
+		uint16_t l;
+
+		if (mnl_attr_get_type(a) != NFTA_TABLE_USERDATA)
+			continue;
+		l = mnl_attr_get_payload_len(a);
+		if (l > t->size) {
+			errno = EMSGSIZE;
+			return MNL_CB_ERROR;
+		}
+		memcpy(t->buf, mnl_attr_get_payload(a), l);
+		t->len = l;
+	}
+	return MNL_CB_OK;
+}
+
+/**
+ * nft_table_comment() - the comment of nftables table @family @name in the
+ *			 calling thread's network namespace
+ * @comment, @size: the comment, NUL-terminated ("" when it has none)
+ *
+ * NFT_MSG_GETTABLE over nfnetlink (needs CAP_NET_ADMIN over the namespace
+ * both when the socket is made and when the request is sent). The comment
+ * is the table's user data as nft(8) stores it: TLVs of { u8 type, u8 len,
+ * value }, type 0 the table comment, its value the text with its NUL. Only
+ * that is taken as the comment: exactly one type-0 TLV whose value ends in
+ * its only NUL; anything else in the user data is refused, not guessed at.
+ *
+ * Return: 0, -ENOENT no such table, -EBADMSG malformed user data,
+ *	   -ENAMETOOLONG comment longer than @size - 1, other -errno
+ */
+int nft_table_comment(int family, const char *name, char *comment, size_t size)
+{
+	struct nl nl = { .seq = (uint32_t)time(NULL) };
+	uint8_t ud[256];
+	struct table_udata t = { .buf = ud, .size = sizeof(ud) };
+	struct nlmsghdr *h;
+	struct nfgenmsg *g;
+	size_t off;
+	int r, comments = 0;
+
+	comment[0] = '\0';
+	nl.s = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!nl.s)
+		return -errno;
+	if (mnl_socket_bind(nl.s, 0, MNL_SOCKET_AUTOPID) < 0) {
+		r = -errno;
+		goto out;
+	}
+	nl.portid = mnl_socket_get_portid(nl.s);
+	h = nl_msg(&nl, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE, 0);
+	g = mnl_nlmsg_put_extra_header(h, sizeof(*g));
+	g->nfgen_family = (uint8_t)family;
+	g->version = NFNETLINK_V0;
+	g->res_id = 0;
+	mnl_attr_put_strz(h, NFTA_TABLE_NAME, name);
+	r = nl_talk_cb(&nl, h, table_cb, &t);
+	if (r < 0)
+		goto out;
+	if (t.found != 1) {
+		r = -ENOENT;
+		goto out;
+	}
+	for (off = 0; off < t.len; ) {
+		uint8_t type, l;
+		const uint8_t *v;
+
+		if (t.len - off < 2 || (size_t)ud[off + 1] > t.len - off - 2) {
+			r = -EBADMSG;
+			goto out;
+		}
+		type = ud[off];
+		l = ud[off + 1];
+		v = ud + off + 2;
+		off += 2 + (size_t)l;
+		if (type != 0)
+			continue;	/* not the comment */
+		if (++comments > 1 || l == 0 || v[l - 1] != '\0' ||
+		    memchr(v, '\0', l) != v + l - 1) {
+			r = -EBADMSG;
+			goto out;
+		}
+		if (l > size) {
+			r = -ENAMETOOLONG;
+			goto out;
+		}
+		memcpy(comment, v, l);
+	}
+	r = 0;
 out:
 	mnl_socket_close(nl.s);
 	return r;

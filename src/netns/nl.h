@@ -16,4 +16,15 @@
  */
 int nl_lo_setup(uint32_t a4, const uint8_t a6[16], const char **step);
 
+/**
+ * nft_table_comment() - the comment of nftables table @family (NFPROTO_*)
+ *			 @name in the calling thread's network namespace,
+ *			 read over nfnetlink (needs CAP_NET_ADMIN there)
+ * @comment, @size: the comment, NUL-terminated ("" when the table has none)
+ *
+ * Return: 0, -ENOENT no such table, -EBADMSG user data not as nft(8)
+ *	   writes it, -ENAMETOOLONG, other -errno
+ */
+int nft_table_comment(int family, const char *name, char *comment, size_t size);
+
 #endif

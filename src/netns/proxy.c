@@ -85,10 +85,14 @@ int proxy_url_parse(const char *s, struct proxy_url *u, const char **why)
 		n--;
 	at = memrchr(p, '@', n);
 	if (at) {
-		colon = memchr(p, ':', (size_t)(at - p));
-		if (!colon || copy_cred(u->user, p, (size_t)(colon - p)) < 0 ||
-		    copy_cred(u->pass, colon + 1, (size_t)(at - colon - 1)) < 0) {
-			*why = "credentials must be USER:PASS, each 1-255 bytes without control characters";
+		/* the URL is argv, which every local user reads (ps): the
+		 * password comes from elsewhere (proxy_url_set_password()) */
+		if (memchr(p, ':', (size_t)(at - p))) {
+			*why = "a password in the URL is readable by every local user (ps): give socks5://USER@HOST:PORT and the password with --proxy-password-file FILE, --proxy-password-stdin or BRO_PROXY_PASSWORD";
+			return -EINVAL;
+		}
+		if (copy_cred(u->user, p, (size_t)(at - p)) < 0) {
+			*why = "the user must be 1-255 bytes without control characters";
 			return -EINVAL;
 		}
 		u->auth = true;
@@ -142,6 +146,11 @@ int proxy_url_parse(const char *s, struct proxy_url *u, const char **why)
 	}
 	u->port = (uint16_t)v;
 	return 0;
+}
+
+int proxy_url_set_password(struct proxy_url *u, const char *pass, size_t n)
+{
+	return copy_cred(u->pass, pass, n);
 }
 
 const char *target_str(const struct target *t, char *buf, size_t size)

@@ -21,7 +21,8 @@ enum proxy_type { PROXY_SOCKS5 = 1, PROXY_HTTP = 2 };
  * @type:	socks5:// or http://
  * @host:	a name, a dotted IPv4 address or an IPv6 address (no brackets)
  * @port:	1..65535
- * @auth:	@user and @pass were given (socks5: RFC 1929; http: Basic)
+ * @auth:	@user was given (socks5: RFC 1929; http: Basic), so @pass
+ *		must be set too (proxy_url_set_password())
  * @user, @pass: NUL-terminated, 1..255 bytes, no control characters
  */
 struct proxy_url {
@@ -34,14 +35,21 @@ struct proxy_url {
 };
 
 /**
- * proxy_url_parse() - parse socks5://[USER:PASS@]HOST:PORT or
- *		       http://[USER:PASS@]HOST:PORT ([IPv6] in brackets)
+ * proxy_url_parse() - parse socks5://[USER@]HOST:PORT or
+ *		       http://[USER@]HOST:PORT ([IPv6] in brackets)
  * @s:		the text (untrusted: no syscall, no resolver)
  * @u:		filled in on success
  *
+ * A password in the URL (USER:PASS@) is refused: the URL comes from argv,
+ * which every local user can read for as long as the process lives.
  * Return: 0, or -EINVAL with a reason in @why (static text)
  */
 int proxy_url_parse(const char *s, struct proxy_url *u, const char **why);
+
+/* proxy_url_set_password() - @u's password, @n bytes of @pass (not
+ * NUL-terminated); Return: 0, -EINVAL unless 1..255 bytes without control
+ * characters */
+int proxy_url_set_password(struct proxy_url *u, const char *pass, size_t n);
 
 /**
  * struct target - where a relayed connection is to go, as the proxy is told

@@ -22,6 +22,8 @@
 #include "nsbuild.h"
 #include "state.h"
 
+#define CTL_TRIES	5	/* control requests closed unanswered are retried */
+
 bool name_valid(const char *name)
 {
 	size_t n = strlen(name);
@@ -86,9 +88,9 @@ int state_path(char *buf, size_t size, const char *base, const char *name,
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-int ctl_request(const char *base, const char *name, const char *req,
-		char *rep, size_t size, int *fds, int *nfds, pid_t *pid,
-		int *keep)
+static int ctl_request_once(const char *base, const char *name, const char *req,
+			    char *rep, size_t size, int *fds, int *nfds,
+			    pid_t *pid, int *keep)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct timeval tv = { .tv_sec = 5 };
@@ -121,6 +123,10 @@ int ctl_request(const char *base, const char *name, const char *req,
 	r = recv_fds(fd, rep, size - 1, got, &n, 2);
 	if (r < 0)
 		goto out;
+	if (r == 0) {		/* EOF: closed before it answered */
+		r = -ENODATA;
+		goto out;
+	}
 	rep[r] = '\0';
 	if (fds && nfds) {
 		for (int i = 0; i < n; i++)
@@ -137,6 +143,24 @@ int ctl_request(const char *base, const char *name, const char *req,
 	}
 out:
 	close(fd);
+	return r;
+}
+
+int ctl_request(const char *base, const char *name, const char *req,
+		char *rep, size_t size, int *fds, int *nfds, pid_t *pid,
+		int *keep)
+{
+	int r = -ENODATA;
+
+	/* the relay closes a client it accepted before the request came
+	 * when silent ones crowd it (daemon.c, Control): ask again, a
+	 * bounded number of times */
+	for (int i = 0; i < CTL_TRIES; i++) {
+		r = ctl_request_once(base, name, req, rep, size, fds, nfds, pid,
+				     keep);
+		if (r != -EPIPE && r != -ECONNRESET && r != -ENODATA)
+			break;
+	}
 	return r;
 }
 

@@ -39,7 +39,9 @@ int state_path(char *buf, size_t size, const char *base, const char *name,
  * @pid:	the relay's PID from SO_PEERCRED, or NULL
  * @keep:	if not NULL, the connection is left open and returned here
  *
- * The relay must run as our UID (SO_PEERCRED), else -EPERM.
+ * The relay must run as our UID (SO_PEERCRED), else -EPERM. A connection
+ * closed before the answer (the relay sheds silent clients when crowded)
+ * is tried again, up to 5 times in all.
  * Return: 0, -ECONNREFUSED / -ENOENT when no relay answers, other -errno
  */
 int ctl_request(const char *base, const char *name, const char *req,

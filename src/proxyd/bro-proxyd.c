@@ -37,6 +37,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,36 @@ uint64_t now_usec(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+#define RATELOG_EVERY	1000000		/* usec */
+
+void ratelog(struct proxyd *x, struct ratelog *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (x->now < r->next) {
+		vsnprintf(r->last, sizeof(r->last), fmt, ap);
+		r->skipped++;
+	} else {
+		log_vmsg(LOG_P_WARNING, fmt, ap);
+		r->next = x->now + RATELOG_EVERY;
+	}
+	va_end(ap);
+}
+
+uint64_t ratelog_flush(struct proxyd *x, struct ratelog *r)
+{
+	if (!r->skipped)
+		return 0;
+	if (x->now < r->next)
+		return r->next;
+	log_warn("%s (%llu such lines in the last second, this one the last)",
+		 r->last, (unsigned long long)r->skipped);
+	r->skipped = 0;
+	r->next = x->now + RATELOG_EVERY;
+	return 0;
 }
 
 static void usage(void)
@@ -254,6 +285,12 @@ static int timers(struct proxyd *x)
 	}
 	if (x->accept_resume && x->accept_resume < next)
 		next = x->accept_resume;
+	t = ratelog_flush(x, &x->log_accept);
+	if (t && t < next)
+		next = t;
+	t = ratelog_flush(x, &x->log_nofd);
+	if (t && t < next)
+		next = t;
 	if (x->draining) {
 		if (x->nconns == 0 || x->now >= x->drain_deadline) {
 			if (x->nconns)

@@ -65,6 +65,20 @@ struct conn_list {
 
 struct flow;
 
+/**
+ * struct ratelog - a warning that can come back at the loop's pace (out of
+ *		    fds: every accept, every connect): one line a second at
+ *		    most, the ones held back counted in the next
+ * @next:	no line before this (monotonic usec)
+ * @skipped:	held back since the last line
+ * @last:	the last one held back, for the summary
+ */
+struct ratelog {
+	uint64_t next;
+	uint64_t skipped;
+	char last[200];
+};
+
 struct proxyd {
 	struct proxyd_args *args;
 	int epfd;
@@ -75,6 +89,8 @@ struct proxyd {
 	int nlisteners;
 	bool accepting;			/* stream listeners in epoll for EPOLLIN */
 	uint64_t accept_resume;		/* after EMFILE: try again at */
+	struct ratelog log_accept;	/* accept() out of fds or memory */
+	struct ratelog log_nofd;	/* a target socket out of fds */
 
 	uint64_t nconns;		/* every struct conn not yet freed */
 	struct conn_list pending, active;
@@ -94,6 +110,13 @@ struct proxyd {
 };
 
 uint64_t now_usec(void);
+
+/* ratelog() - log_warn() @fmt now, or count it if a line went out less
+ * than a second ago; ratelog_flush() - the count, once the second is over
+ * (from the timers); Return: when it is due (0: nothing held back) */
+void ratelog(struct proxyd *x, struct ratelog *r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+uint64_t ratelog_flush(struct proxyd *x, struct ratelog *r);
 
 /* tcp.c */
 void tcp_accept(struct proxyd *x, struct listener *l);

@@ -189,8 +189,12 @@ static void conn_connect_failed(struct proxyd *x, struct conn *c, int err)
 	}
 	if (addr_needs_resolve(&t->a))
 		t->stale = true;
-	log_warn("connect(%s): %s%s", t->text, strerror(err),
-		 c->give_up ? " (--connect-timeout reached)" : "");
+	if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM)
+		ratelog(x, &x->log_nofd, "connect(%s): %s (raise LimitNOFILE= or lower -c)",
+			t->text, strerror(err));
+	else
+		log_warn("connect(%s): %s%s", t->text, strerror(err),
+			 c->give_up ? " (--connect-timeout reached)" : "");
 	conn_kill(x, c, false);
 }
 
@@ -366,8 +370,9 @@ void tcp_accept(struct proxyd *x, struct listener *l)
 		if (r == -EMFILE || r == -ENFILE || r == -ENOMEM || r == -ENOBUFS) {
 			/* out of fds or memory: pause accepting a moment
 			 * rather than spin on a ready listener */
-			log_warn("accept: %s (pausing 100 ms; raise LimitNOFILE= or lower -c)",
-				 strerror(-r));
+			ratelog(x, &x->log_accept,
+				"accept: %s (pausing 100 ms; raise LimitNOFILE= or lower -c)",
+				strerror(-r));
 			listeners_accepting(x, false);
 			x->accept_resume = x->now + 100000;
 			return;

@@ -116,7 +116,8 @@ static struct flow *flow_new(struct proxyd *x, struct listener *l,
 		return NULL;		/* a name that never resolved */
 	fd = socket(a->sa.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		log_warn("socket(flow to %s): %s", l->t->text, strerror(errno));
+		ratelog(x, &x->log_nofd, "socket(flow to %s): %s", l->t->text,
+			strerror(errno));
 		return NULL;
 	}
 	if (a->sa.ss_family == AF_UNIX) {

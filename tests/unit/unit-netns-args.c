@@ -3,10 +3,41 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "args.h"
+#include "cred.h"
 #include "state.h"
 #include "tap.h"
+
+static bool matches(const char *s, const char *re)
+{
+	regex_t r;
+	bool m;
+
+	if (regcomp(&r, re, REG_EXTENDED | REG_NOSUB) != 0)
+		return false;
+	m = regexec(&r, s, 0, NULL, 0) == 0;
+	regfree(&r);
+	return m;
+}
+
+static void put(const char *path, const char *text, mode_t mode)
+{
+	FILE *f;
+
+	unlink(path);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+	chmod(path, mode);
+}
 
 static int port_of(const struct bridge *b)
 {
@@ -58,5 +89,65 @@ int main(void)
 	   "  dns, bridge, name");
 	is_int(create_args_parse(3, argv2, &a, err, sizeof(err)), -EINVAL, "--proxy is required");
 	is_str(err, "create: --proxy is required", "  says so");
+
+	char *argv3[] = { "create", "--proxy", "socks5://u:secret@h:1", NULL };
+	char *argv4[] = { "create", "--proxy", "socks5://u@h:1",
+			  "--proxy-password-file", "/x", "--proxy-password-stdin", NULL };
+	char *argv5[] = { "create", "--proxy", "socks5://h:1", "--proxy-password-stdin", NULL };
+	char *argv6[] = { "create", "--proxy", "http://u@h:1", "--proxy-password-file", "/x", NULL };
+
+	is_int(create_args_parse(3, argv3, &a, err, sizeof(err)), -EINVAL, "a password in the URL");
+	ok(matches(err, "readable by every local user.*--proxy-password-file"), "  says where it goes instead");
+	is_int(create_args_parse(6, argv4, &a, err, sizeof(err)), -EINVAL, "file and stdin");
+	is_int(create_args_parse(4, argv5, &a, err, sizeof(err)), -EINVAL, "a password without a user");
+	is_int(create_args_parse(5, argv6, &a, err, sizeof(err)), 0, "user in the URL, password from a file");
+	ok(a.conf.proxy.auth && !strcmp(a.conf.proxy.user, "u") && !strcmp(a.pass_file, "/x"),
+	   "  user u, file /x");
+
+	/* where the password comes from */
+	char dir[] = "/tmp/unit-netns-cred.XXXXXX", path[64], pw[256];
+	int fds[2];
+
+	ok(mkdtemp(dir) != NULL, "a scratch directory");
+	snprintf(path, sizeof(path), "%s/pw", dir);
+	put(path, "s3cret\n", 0600);
+	is_int(cred_read_file(path, pw, sizeof(pw), err, sizeof(err)), 0, "file 0600: read");
+	is_str(pw, "s3cret", "  its line, without the newline");
+	put(path, "s3cret\r\n", 0600);
+	cred_read_file(path, pw, sizeof(pw), err, sizeof(err));
+	is_str(pw, "s3cret", "  CRLF too");
+	put(path, "no newline", 0400);
+	cred_read_file(path, pw, sizeof(pw), err, sizeof(err));
+	is_str(pw, "no newline", "  0400, no final newline");
+	put(path, "s3cret\n", 0640);
+	is_int(cred_read_file(path, pw, sizeof(pw), err, sizeof(err)), 1, "file 0640: refused");
+	ok(matches(err, "mode 0640 lets other users at it \\(chmod 600"), "  says: %s", err);
+	put(path, "s3cret\n", 0604);
+	is_int(cred_read_file(path, pw, sizeof(pw), err, sizeof(err)), 1, "file 0604: refused");
+	put(path, "a\nb\n", 0600);
+	is_int(cred_read_file(path, pw, sizeof(pw), err, sizeof(err)), 1, "two lines: refused");
+	put(path, "\n", 0600);
+	is_int(cred_read_file(path, pw, sizeof(pw), err, sizeof(err)), 1, "empty: refused");
+	is_int(cred_read_file(dir, pw, sizeof(pw), err, sizeof(err)), 1, "a directory: refused");
+	unlink(path);
+	is_int(cred_read_file(path, pw, sizeof(pw), err, sizeof(err)), -ENOENT, "missing: -ENOENT");
+	ok(matches(err, "^open\\(/tmp/unit-netns-cred.*\\): No such file"), "  says: %s", err);
+	rmdir(dir);
+
+	ok(pipe(fds) == 0 && write(fds[1], "pipe-pw\nrest", 12) == 12, "a pipe");
+	is_int(cred_read_fd(fds[0], pw, sizeof(pw), err, sizeof(err)), 0, "stdin: read");
+	is_str(pw, "pipe-pw", "  one line");
+	ok(read(fds[0], pw, 4) == 4 && !memcmp(pw, "rest", 4), "  nothing past it taken");
+	close(fds[1]);
+	is_int(cred_read_fd(fds[0], pw, sizeof(pw), err, sizeof(err)), 1, "stdin at EOF: empty, refused");
+	close(fds[0]);
+
+	setenv(CRED_ENV, "env-pw", 1);
+	char *v = getenv(CRED_ENV);
+	is_int(cred_take_env(pw, sizeof(pw), err, sizeof(err)), 0, "environment: taken");
+	is_str(pw, "env-pw", "  the value");
+	ok(getenv(CRED_ENV) == NULL, "  the variable is gone");
+	ok(v[0] == '\0' && v[5] == '\0', "  and its bytes are wiped");
+	is_int(cred_take_env(pw, sizeof(pw), err, sizeof(err)), -ENOENT, "not set: -ENOENT");
 	return tap_done();
 }

@@ -87,5 +87,58 @@ int main(void)
 	ok(fakedns_name(&f, 0xc6120000u) == NULL, "the base is no entry");
 	ok(fakedns_name(&f, 0xc6120004u) == NULL, "past the end is no entry");
 	fakedns_fini(&f);
+
+	/* which names get a fake address (resolved at the proxy) */
+	static const struct {
+		const char *name;
+		int rule;
+		uint8_t a[4];
+	} rules[] = {
+		{ "127.0.0.1", DNS_FAKE_SELF, { 127, 0, 0, 1 } },
+		{ "127.1", DNS_FAKE_SELF, { 127, 0, 0, 1 } },
+		{ "0x7f000001", DNS_FAKE_SELF, { 127, 0, 0, 1 } },
+		{ "2130706433", DNS_FAKE_SELF, { 127, 0, 0, 1 } },
+		{ "0177.0.0.1", DNS_FAKE_SELF, { 127, 0, 0, 1 } },
+		{ "0x7f.1", DNS_FAKE_SELF, { 127, 0, 0, 1 } },
+		{ "10.1.2.3", DNS_FAKE_SELF, { 10, 1, 2, 3 } },
+		{ "192.0.2.7", DNS_FAKE_SELF, { 192, 0, 2, 7 } },
+		{ "0", DNS_FAKE_SELF, { 0, 0, 0, 0 } },
+		{ "localhost", DNS_FAKE_SELF, { 127, 0, 0, 1 } },
+		{ "db.localhost", DNS_FAKE_SELF, { 127, 0, 0, 1 } },
+		{ "a.b.localhost", DNS_FAKE_SELF, { 127, 0, 0, 1 } },
+		{ "xlocalhost", DNS_FAKE_NXDOMAIN, { 0 } },
+		{ "intranet", DNS_FAKE_NXDOMAIN, { 0 } },
+		{ "com", DNS_FAKE_NXDOMAIN, { 0 } },
+		{ "ip6-localhost", DNS_FAKE_NXDOMAIN, { 0 } },
+		{ "08.0.0.1", DNS_FAKE_NXDOMAIN, { 0 } },
+		{ "127.0.0.1.1", DNS_FAKE_NXDOMAIN, { 0 } },
+		{ "256.0.0.1", DNS_FAKE_NXDOMAIN, { 0 } },
+		{ "4294967296", DNS_FAKE_NXDOMAIN, { 0 } },
+		{ "a.0x10", DNS_FAKE_NXDOMAIN, { 0 } },
+		{ "example.com", DNS_FAKE_NAME, { 0 } },
+		{ "localhost.example.com", DNS_FAKE_NAME, { 0 } },
+		{ "127.0.0.1.nip.io", DNS_FAKE_NAME, { 0 } },
+		{ "a.0x1g", DNS_FAKE_NAME, { 0 } },
+		{ "abc.onion", DNS_FAKE_NAME, { 0 } },
+		{ "1.2.3.4a", DNS_FAKE_NAME, { 0 } },
+	};
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		uint8_t got[4] = { 0 };
+		int r = dns_fake_rule(rules[i].name, got);
+
+		is_int(r, rules[i].rule, "rule for %s", rules[i].name);
+		if (r == DNS_FAKE_SELF)
+			ok(!memcmp(got, rules[i].a, 4), "  answered with %u.%u.%u.%u",
+			   rules[i].a[0], rules[i].a[1], rules[i].a[2], rules[i].a[3]);
+	}
+	/* the final dot: on the wire it is the root label that ends every
+	 * name, so "127.0.0.1." is asked as exactly "127.0.0.1" */
+	n = mkq(q, "127.0.0.1.", DNS_A);
+	is_int(dns_query_parse(q, n, &dq), 0, "\"127.0.0.1.\" as a question");
+	is_str(dq.name, "127.0.0.1", "  no final dot in the parsed name");
+	n = mkq(q, "LocalHost", DNS_A);
+	dns_query_parse(q, n, &dq);
+	uint8_t got[4];
+	is_int(dns_fake_rule(dq.name, got), DNS_FAKE_SELF, "LocalHost: case does not matter");
 	return tap_done();
 }

@@ -28,14 +28,20 @@ int main(void)
 	is_str(u.host, "127.0.0.1", "  host");
 	is_int(u.port, 1080, "  port");
 	ok(!u.auth, "  no auth");
-	is_int(url("socks5://us:p:w@proxy.example:9050", &u), 0, "credentials");
+	is_int(url("socks5://us:p:w@proxy.example:9050", &u), -EINVAL,
+	       "a password in the URL is refused (argv: ps shows it)");
+	is_int(url("socks5://us:@proxy.example:9050", &u), -EINVAL, "  an empty one too");
+	is_int(url("socks5://us@proxy.example:9050", &u), 0, "a user alone");
 	is_str(u.user, "us", "  user");
-	is_str(u.pass, "p:w", "  password keeps its colon");
+	ok(u.auth && !u.pass[0], "  auth, no password yet");
 	is_str(u.host, "proxy.example", "  host name");
+	is_int(proxy_url_set_password(&u, "p:wX", 3), 0, "the password from elsewhere");
+	is_str(u.pass, "p:w", "  keeps its colon, exactly n bytes");
+	is_int(proxy_url_set_password(&u, "", 0), -EINVAL, "  empty: refused");
+	is_int(proxy_url_set_password(&u, "a\nb", 3), -EINVAL, "  control byte: refused");
 	is_int(url("http://[::1]:3128/", &u), 0, "http, IPv6, trailing slash");
 	is_str(u.host, "::1", "  host without brackets");
 	is_int(u.type, PROXY_HTTP, "  type");
-	is_int(url("socks5://a@b:1", &u), -EINVAL, "user without password");
 	is_int(url("socks5://:p@b:1", &u), -EINVAL, "empty user");
 	is_int(url("socks4://b:1", &u), -EINVAL, "socks4");
 	is_int(url("socks5://b", &u), -EINVAL, "no port");
@@ -44,11 +50,12 @@ int main(void)
 	is_int(url("socks5://::1:80", &u), -EINVAL, "IPv6 without brackets");
 	is_int(url("socks5://[nothex]:80", &u), -EINVAL, "bad IPv6");
 	is_int(url("socks5://a b:80", &u), -EINVAL, "space in host");
-	is_int(url("socks5://u:p\n@b:80", &u), -EINVAL, "control byte in password");
+	is_int(url("socks5://u\n@b:80", &u), -EINVAL, "control byte in user");
 	is_int(url("socks5://b:+80", &u), -EINVAL, "signed port");
 
 	/* SOCKS5 */
-	url("socks5://u:pw@b:1", &u);
+	url("socks5://u@b:1", &u);
+	proxy_url_set_password(&u, "pw", 2);
 	is_int(socks5_greeting(&u, b), 4, "greeting offers no-auth and user/pass");
 	is_int(socks5_method_parse((const uint8_t *)"\x05", 1, true), -EAGAIN, "method: short");
 	is_int(socks5_method_parse((const uint8_t *)"\x05\x02", 2, true), 2, "method: user/pass");
