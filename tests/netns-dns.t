@@ -14,7 +14,7 @@ require unshare runuser ip nft microsocks curl python3
 
 peer_start
 socks_start
-lport=$(low_port) || { echo "Bail out! no free port below 32768"; exit 1; }
+lport=$(free_port) || { echo "Bail out! no free port outside the ephemeral range"; exit 1; }
 python3 "$PEERS" web 127.0.0.1 "$lport" >"$T_TMP/lo.log" 2>&1 &
 cleanup_add "kill $!"
 wait_for 5 listening "$lport" || { echo "Bail out! loopback web server did not start"; exit 1; }

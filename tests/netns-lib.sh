@@ -153,13 +153,3 @@ inside() { bn exec "$NS_NAME" -- "$@"; }
 # generous bound for what must not hang, not a timing assertion)
 bn_within() { local s=$1; shift; as_user timeout "$s" "$N" "$@"; }
 
-# low_port: a TCP port below the ephemeral range (32768) nothing listens on
-low_port() {
-	local p lo
-	lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)
-	for _ in $(seq 1 100); do
-		p=$((10000 + RANDOM % (lo - 10000)))
-		ss -Htan "sport = :$p" | grep -q . || { echo "$p"; return; }
-	done
-	return 1
-}

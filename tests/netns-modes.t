@@ -101,7 +101,7 @@ out=$(inside curl -sS -m 5 "http://$WEB_NAME/" 2>&1)
 is "$out" "hello-bro from $HOST_IP" "tcp mode: curl resolves and connects by the real address"
 
 # --- bridge port ---
-hp=$(low_port)
+hp=$(free_port)
 ns_create --name bridge --proxy "socks5://127.0.0.1:$SOCKS_PORT" --bridge-port "$hp:8080"
 ud=$(user_dir)
 as_user sh -c "echo \$\$ > $ud/srv.pid; exec $N exec bridge -- python3 $PEERS web 127.0.0.1 8080" \

@@ -51,6 +51,21 @@
  *    business: a name whose DNS (or the proxy host's hosts file) says
  *    127.0.0.1 reaches the proxy host's loopback unless the proxy refuses
  *    such destinations. bro-netns cannot see that resolution.
+ *  - what exec runs gets a seccomp filter (lib/confine.c) refusing what no
+ *    network namespace or nftables rule confines: ioctl TIOCSTI/TIOCLINUX
+ *    (typing into the caller's terminal, for its shell to run on the host
+ *    after exec returns; exec keeps the caller's terminal and session so
+ *    that interactive programs work), socket families other than unix,
+ *    inet, inet6, netlink and packet (AF_VSOCK reaches the hypervisor and
+ *    host past every rule), and the i386 and x32 system call tables (the
+ *    process is killed: 32-bit programs do not run inside).
+ *  - NOT confined: exec makes no mount namespace, so pathname unix sockets
+ *    of the host (the user's D-Bus session, ssh-agent, a Docker or Podman
+ *    socket, anything under /tmp or $XDG_RUNTIME_DIR the UID can reach)
+ *    stay reachable from inside, and a host service behind one of them
+ *    can reach the network past the proxy. bro-netns confines the network
+ *    stack, not the filesystem: for that, run the workload in a sandbox
+ *    with its own mount namespace (bro-run, with egress through bro-netns).
  *  - the control socket answers only our UID. A workload inside runs as
  *    that UID and can connect: it can ask for "stop" (ending its own
  *    namespace) or "fds" (which it can use for nothing it cannot already
