@@ -73,7 +73,7 @@ kill "$PROXY_PID"
 # retries). Once they have taken the fds, accept() fails with EMFILE every
 # 100 ms and a retry's target socket fails too: one log line of each kind,
 # then one a second saying how many more, never one per failure
-bn=$(pport); fn=$(pport)
+bn=$(free_port); fn=$(free_port)
 _proxy_start prlimit --nofile=40:40 "$PX" -c 200 --connect-timeout=60s \
 	--listen "127.0.0.1:$fn" "127.0.0.1:$bn"
 python3 - "127.0.0.1" "$fn" 200 "$T_TMP/flood" <<'PY' & flood=$!
