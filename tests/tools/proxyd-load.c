@@ -236,7 +236,7 @@ static int paced(long n, int conc, long rate)
 	char msg[64], buf[256];
 	struct epoll_event ev, evs[256];
 	struct sc *s = calloc((size_t)conc, sizeof(*s));
-	uint64_t t0, end, next;
+	uint64_t t0, end, next, now;
 	long started = 0, done = 0, failed = 0;
 	int ep = epoll_create1(EPOLL_CLOEXEC), open = 0, i, k;
 
@@ -247,14 +247,17 @@ static int paced(long n, int conc, long rate)
 		s[i].fd = -1;
 	t0 = now_ns();
 	end = t0 + (uint64_t)(2 * n / rate + 10) * 1000000000ULL;
-	while (done + failed < n && now_ns() < end) {
+	while (done + failed < n && (now = now_ns()) < end) {
 		int timeout = 100;
 
-		/* start every connection that is due and has a slot */
+		/* start every connection that is due and has a slot (one clock
+		 * reading: a second one could be past next) */
 		for (i = 0; i < conc && started < n; i++) {
 			next = t0 + (uint64_t)started * 1000000000ULL / (uint64_t)rate;
-			if (now_ns() < next) {
-				timeout = (int)((next - now_ns()) / 1000000) + 1;
+			if (now < next) {
+				timeout = (int)((next - now) / 1000000) + 1;
+				if (timeout > 100)
+					timeout = 100;
 				break;
 			}
 			if (s[i].fd >= 0)
