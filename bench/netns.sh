@@ -145,9 +145,9 @@ run() {		# run WAY CMD...: CMD as the bench user, the WAY's path
 	bro-netns) as_user "$stage/bin/bro-netns" exec bench -- "$@" ;;
 	esac
 }
-iperf3_run() {	# iperf3_run WAY ARGS...: "BYTES GBITS" received ("0 0" if it failed)
-	local w=$1; shift
-	run "$w" iperf3 -c "$PEER_IP" -J "$@" | python3 -c 'import json, sys
+iperf3_run() {	# iperf3_run WAY ARGS...: "BYTES GBITS" received ("0 0" if it failed
+	local w=$1; shift	# or took more than 2 minutes)
+	run "$w" timeout 120 iperf3 -c "$PEER_IP" -J "$@" | python3 -c 'import json, sys
 e = json.load(sys.stdin)["end"]["sum_received"]
 print(e["bytes"], "%.2f" % (e["bits_per_second"] / 1e9))' 2>/dev/null || echo "0 0"
 }
@@ -177,7 +177,7 @@ for ((round = 0; round < ROUNDS; round++)); do
 		res[$w.kfail]+="$failed "
 	done
 	for w in "${ways[@]}"; do
-		read -r p50 p99 < <(run "$w" "$stage/proxyd-load" rtt "$PEER_IP:7001" 5000 64 || echo "fail fail")
+		read -r p50 p99 < <(run "$w" timeout 60 "$stage/proxyd-load" rtt "$PEER_IP:7001" 5000 64 || echo "fail fail")
 		res[$w.p50]+="$p50 "; res[$w.p99]+="$p99 "
 	done
 	# no limit: throughput, and the redirector's CPU during it

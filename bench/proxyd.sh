@@ -112,9 +112,10 @@ median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR] = $1} END {print a[int((
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
 names=(direct bro-proxyd systemd-socket-proxyd socat)
 relays=(bro-proxyd systemd-socket-proxyd socat)
-# iperf3_run ARGS...: "BYTES GBITS" received, from iperf3 -J ("0 0" if it failed)
+# iperf3_run ARGS...: "BYTES GBITS" received, from iperf3 -J ("0 0" if it
+# failed or took more than 2 minutes)
 iperf3_run() {
-	iperf3 -c 127.0.0.1 -J "$@" 2>/dev/null | python3 -c 'import json, sys
+	timeout 120 iperf3 -c 127.0.0.1 -J "$@" 2>/dev/null | python3 -c 'import json, sys
 e = json.load(sys.stdin)["end"]["sum_received"]
 print(e["bytes"], "%.2f" % (e["bits_per_second"] / 1e9))' || echo "0 0"
 }
@@ -182,7 +183,7 @@ start_proxies "$b"
 for n in "${names[@]}"; do "$LOAD" rtt "${P[$n]}" 1000 64 >/dev/null; done
 for ((r = 0; r < ROUNDS; r++)); do
 	for n in "${names[@]}"; do
-		read -r p50 p99 < <("$LOAD" rtt "${P[$n]}" 5000 64)
+		read -r p50 p99 < <(timeout 60 "$LOAD" rtt "${P[$n]}" 5000 64 || echo "fail fail")
 		lat50[$n]+="$p50 "; lat99[$n]+="$p99 "
 	done
 done
