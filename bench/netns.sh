@@ -1,23 +1,48 @@
 #!/bin/bash
 # bench/netns.sh - egress through a SOCKS5 server three ways, same run, same
-# server (dante, or microsocks with SOCKS=microsocks), same iperf3 peer:
-#   direct     iperf3 speaks SOCKS5 itself (proxychains4): what the SOCKS5
-#              server alone carries
+# server (dante, or microsocks with SOCKS=microsocks), same peer:
+#   direct     the client speaks SOCKS5 itself (proxychains4): what the
+#              SOCKS5 server alone carries; no redirector
 #   redsocks   nft redirect on the host to redsocks (libevent, userspace copy)
-#   bro-netns  iperf3 inside a bro-netns namespace (nft redirect, splice)
-# The iperf3 server is in a namespace the bench makes, over a veth. iperf3
-# up (client sends) and down (-R), 1 and 4 streams; then connections per
-# second through each. Needs root. Run by scripts/bench.
+#   bro-netns  the client inside a bro-netns namespace (nft redirect, splice)
+# (hev-socks5-tunnel, a tun-based redirector, would be the third peer, but
+# Debian 12 does not package it: apt-cache policy knows no such package.)
+# The peer (iperf3 server, proxyd-load servers) is in a namespace the bench
+# makes, over a veth. Rounds alternate between the ways, figures are
+# medians, every round is printed in comment lines. Needs root. Run by
+# scripts/bench; takes about 6 minutes.
+#
+# First, what the redirector itself costs at the same fixed offered load
+# (on 2 cores iperf3 at both ends and dante keep the cores busy, so
+# throughput says little about the redirector; its own CPU time does):
+#   CPU ms per GB     iperf3 -b $RATE -t $RATE_SECS up, one stream: the
+#                     redirector's CPU (bench/lib/cpu.sh: schedstat ns of
+#                     its threads and children) over the GB received
+#   CPU ms per 1000 conns  $CONNS short connections offered at $CONN_RATE/s,
+#                     at most $CONC at once (proxyd-load paced: connect, 64
+#                     bytes each way, the peer closes), CPU over the
+#                     connections completed, per thousand
+#   p50/p99           a 64-byte round trip on one connection (proxyd-load rtt)
+# Then what gets through with no limit: iperf3 up (client sends) and down
+# (-R), 1 and 4 streams, the redirector's CPU during them in % of a core;
+# short connections/s, one at a time (proxyd-load conns, concurrency 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib/cpu.sh
 U=${BRO_TEST_USER:-brotest}
 SECS=${SECS:-5}
+RATE=${RATE:-2G}
+RATE_SECS=${RATE_SECS:-5}
 CONNS=${CONNS:-2000}
+CONN_RATE=${CONN_RATE:-500}
+CONC=${CONC:-32}
 SOCKS=${SOCKS:-dante}
 ROUNDS=${ROUNDS:-3}
 for c in iperf3 redsocks proxychains4 nft ip python3 microsocks danted; do
 	command -v "$c" >/dev/null || { echo "bench/netns.sh: $c missing (scripts/setup)"; exit 1; }
 done
+LOAD=${B:-build}/tests/proxyd-load
+[ -x "$LOAD" ] || { echo "bench/netns.sh: build first"; exit 1; }
 stage=$(mktemp -d /tmp/bro-bench-netns.XXXXXX)
 chmod 0755 "$stage"
 n=$(( $$ % 200 + 20 ))
@@ -37,7 +62,13 @@ trap cleanup EXIT
 ${MAKE:-make} -s install PREFIX="$stage" >/dev/null
 as_user() { runuser -u "$U" -- env -i PATH=/usr/bin:/bin HOME=/tmp \
 	XDG_RUNTIME_DIR=/run/user/$(id -u "$U") "$@"; }
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# next_port: sets NP to a free port below the ephemeral range (32768 on),
+# checked with ss (no subshell: the candidate must advance)
+cand=$((26000 + RANDOM % 5000))
+next_port() {
+	while ss -Htuan "sport = :$cand" | grep -q .; do cand=$((cand + 1)); done
+	NP=$cand; cand=$((cand + 1))
+}
 up() { for _ in $(seq 100); do ss -Htln "sport = :$1" | grep -q . && return; sleep 0.05; done; return 1; }
 
 # the peer: iperf3 and a connect-and-close server, over a veth
@@ -48,26 +79,13 @@ ip addr add "$HOST_IP/24" dev "$VH" && ip link set "$VH" up
 ip -n "$NS" addr add "$PEER_IP/24" dev "$VP" && ip -n "$NS" link set "$VP" up
 ip -n "$NS" link set lo up
 ip netns exec "$NS" iperf3 -s -B "$PEER_IP" >/dev/null 2>&1 & pids+=($!)
-cat > "$stage/cps.py" <<'PY'
-import socket, sys, threading, time
-if sys.argv[1] == "serve":
-    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((sys.argv[2], 7000)); s.listen(512)
-    while True:
-        c, _ = s.accept(); c.sendall(b"x"); c.close()
-else:
-    n, t0 = int(sys.argv[3]), time.time()
-    for _ in range(n):
-        c = socket.create_connection((sys.argv[2], 7000), timeout=5)
-        while c.recv(16): pass
-        c.close()
-    print(int(n / (time.time() - t0)))
-PY
-chmod 0644 "$stage/cps.py"
-ip netns exec "$NS" python3 "$stage/cps.py" serve "$PEER_IP" & pids+=($!)
+# proxyd-load: 7000 answers 64 bytes and closes, 7001 echoes
+install -m 0755 "$LOAD" "$stage/proxyd-load"
+ip netns exec "$NS" "$stage/proxyd-load" once "$PEER_IP:7000" >/dev/null & pids+=($!)
+ip netns exec "$NS" "$stage/proxyd-load" echo "$PEER_IP:7001" >/dev/null & pids+=($!)
 
 # the SOCKS5 server, on host loopback
-SP=$(port)
+next_port; SP=$NP
 if [ "$SOCKS" = dante ]; then
 	cat > "$stage/danted.conf" <<-CONF
 	logoutput: $stage/danted.log
@@ -87,7 +105,7 @@ fi
 up "$SP" || { echo "SOCKS5 server did not start"; exit 1; }
 
 # redsocks: the classic host-wide redirect, for the bench user's TCP to the peer
-RP=$(port)
+next_port; RP=$NP
 cat > "$stage/redsocks.conf" <<CONF
 base { log_info = off; log = stderr; daemon = off; redirector = iptables; }
 redsocks { local_ip = 127.0.0.1; local_port = $RP; ip = 127.0.0.1; port = $SP; type = socks5; }
@@ -100,7 +118,7 @@ nft -f - <<NFT
 table ip brobench {
 	chain out {
 		type nat hook output priority -100; policy accept;
-		meta skuid $uid ip daddr $PEER_IP tcp dport { 5201, 7000 } redirect to :$RP
+		meta skuid $uid ip daddr $PEER_IP tcp dport { 5201, 7000, 7001 } redirect to :$RP
 	}
 }
 NFT
@@ -117,7 +135,7 @@ CONF
 chmod 0644 "$stage/proxychains.conf"
 
 relay_pid=$(as_user "$stage/bin/bro-netns" create --name bench --proxy "socks5://127.0.0.1:$SP" | cut -d/ -f3)
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+declare -A RELAY=([redsocks]=$redsocks_pid [bro-netns]=$relay_pid)
 
 run() {		# run WAY CMD...: CMD as the bench user, the WAY's path
 	local way=$1; shift
@@ -127,46 +145,89 @@ run() {		# run WAY CMD...: CMD as the bench user, the WAY's path
 	bro-netns) as_user "$stage/bin/bro-netns" exec bench -- "$@" ;;
 	esac
 }
-gbps() {	# gbps WAY IPERF3-ARGS...: receiver's Gbit/s
-	run "$@" | python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))'
+iperf3_run() {	# iperf3_run WAY ARGS...: "BYTES GBITS" received ("0 0" if it failed
+	local w=$1; shift	# or took more than 2 minutes)
+	run "$w" timeout 120 iperf3 -c "$PEER_IP" -J "$@" | python3 -c 'import json, sys
+e = json.load(sys.stdin)["end"]["sum_received"]
+print(e["bytes"], "%.2f" % (e["bits_per_second"] / 1e9))' 2>/dev/null || echo "0 0"
 }
-
-median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR] = $1} END {print (NR ? a[int((NR + 1) / 2)] : "fail")}'; }
+median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR] = $1} END {print (NR ? a[int((NR + 1) / 2)] : "fail")}'; }
 ways=(direct redsocks bro-netns)
-declare -A res
+relays=(redsocks bro-netns)
+declare -A res all
+# warm-up, not counted: the first stream and connections through each way
+for w in "${ways[@]}"; do
+	iperf3_run "$w" -t 1 >/dev/null
+	run "$w" "$stage/proxyd-load" paced "$PEER_IP:7000" 200 "$CONC" "$CONN_RATE" >/dev/null || true
+done
 # alternating rounds: a machine busy with something else hurts all ways alike
 for ((round = 0; round < ROUNDS; round++)); do
+	# the redirector's own CPU at a fixed offered load
+	for w in "${relays[@]}"; do
+		c0=$(cpu_ns "${RELAY[$w]}")
+		read -r bytes v < <(iperf3_run "$w" -t "$RATE_SECS" -b "$RATE")
+		c1=$(cpu_ns "${RELAY[$w]}")
+		res[$w.gbcpu]+="$(per_unit $((c1 - c0)) "$bytes" 1e9) "
+		res[$w.gbrate]+="$v "
+		c0=$(cpu_ns "${RELAY[$w]}")
+		read -r done failed _ < <(run "$w" "$stage/proxyd-load" paced "$PEER_IP:7000" \
+			"$CONNS" "$CONC" "$CONN_RATE" || echo "0 $CONNS 0")
+		c1=$(cpu_ns "${RELAY[$w]}")
+		res[$w.kcpu]+="$(per_unit $((c1 - c0)) "$done" 1000) "
+		res[$w.kfail]+="$failed "
+	done
+	for w in "${ways[@]}"; do
+		read -r p50 p99 < <(run "$w" timeout 60 "$stage/proxyd-load" rtt "$PEER_IP:7001" 5000 64 || echo "fail fail")
+		res[$w.p50]+="$p50 "; res[$w.p99]+="$p99 "
+	done
+	# no limit: throughput, and the redirector's CPU during it
 	for dir in up down; do
 		for p in 1 4; do
 			for w in "${ways[@]}"; do
 				r=""; [ $dir = down ] && r=-R
-				c0=$(ticks "$redsocks_pid"); b0=$(ticks "$relay_pid"); t0=$(date +%s%N)
-				res[$w.$dir.$p]+="$(gbps "$w" iperf3 -c "$PEER_IP" -t "$SECS" -P "$p" $r -J || true) "
-				c1=$(ticks "$redsocks_pid"); b1=$(ticks "$relay_pid"); t1=$(date +%s%N)
-				# the relay's own CPU, % of one core (USER_HZ 100)
-				case $w in
-				redsocks) res[$w.cpu]+="$(( (c1 - c0) * 1000000000 / (t1 - t0) )) " ;;
-				bro-netns) res[$w.cpu]+="$(( (b1 - b0) * 1000000000 / (t1 - t0) )) " ;;
-				direct) res[$w.cpu]+="0 " ;;
-				esac
+				[ $w = direct ] || c0=$(cpu_ns "${RELAY[$w]}")
+				t0=$(date +%s%N)
+				read -r _ v < <(iperf3_run "$w" -t "$SECS" -P "$p" $r)
+				res[$w.$dir.$p]+="$v "
+				[ $w = direct ] && continue
+				c1=$(cpu_ns "${RELAY[$w]}"); t1=$(date +%s%N)
+				# % of one core
+				res[$w.cpu]+="$(( (c1 - c0) * 100 / (t1 - t0) )) "
 			done
 		done
 	done
 	for w in "${ways[@]}"; do
-		res[$w.cps]+="$(run "$w" python3 "$stage/cps.py" client "$PEER_IP" "$CONNS" || true) "
+		res[$w.cps]+="$(run "$w" "$stage/proxyd-load" conns "$PEER_IP:7000" 3 1 || echo fail) "
 	done
 done
-for k in "${!res[@]}"; do res[$k]=$(echo "${res[$k]}" | median); done
+for k in "${!res[@]}"; do all[$k]=${res[$k]}; res[$k]=$(echo "${res[$k]}" | median); done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
 
-echo "## egress through one SOCKS5 server ($SOCKS), iperf3 ${SECS}s to a veth peer, $(nproc) cores, median of $ROUNDS rounds"
+echo "## egress through one SOCKS5 server ($SOCKS) to a veth peer, $(nproc) cores, kernel $(uname -r), median of $ROUNDS rounds"
+echo "# the redirector's own CPU at a fixed offered load: iperf3 -b $RATE -t $RATE_SECS up;"
+echo "# $CONNS connections at $CONN_RATE/s, $CONC at most at once; round trip: 64 bytes, one connection"
+printf '%-12s %10s %9s %8s %13s %9s %7s %9s %9s\n' way "CPU ms/GB" "vs redsx" "Gbit/s" \
+	"CPU ms/1k con" "vs redsx" failed "p50 us" "p99 us"
+for w in "${ways[@]}"; do
+	if [ $w = direct ]; then
+		printf '%-12s %10s %9s %8s %13s %9s %7s %9s %9s\n' "$w" - - - - - - "${res[$w.p50]}" "${res[$w.p99]}"
+		continue
+	fi
+	printf '%-12s %10s %9s %8s %13s %9s %7s %9s %9s\n' "$w" "${res[$w.gbcpu]}" \
+		"$(ratio "${res[$w.gbcpu]}" "${res[redsocks.gbcpu]}")" "${res[$w.gbrate]}" "${res[$w.kcpu]}" \
+		"$(ratio "${res[$w.kcpu]}" "${res[redsocks.kcpu]}")" "${res[$w.kfail]}" "${res[$w.p50]}" "${res[$w.p99]}"
+done
+echo "(direct has no redirector; hev-socks5-tunnel: not in Debian 12)"
+echo
+echo "# with nothing limiting the rate: iperf3 -t $SECS"
 printf '%-12s %10s %10s %10s %10s %12s %10s\n' way "up x1" "up x4" "down x1" "down x4" "conn/s" "relay cpu"
 for w in "${ways[@]}"; do
-	printf '%-12s %10s %10s %10s %10s %12s %9s%%\n' "$w" "${res[$w.up.1]}" "${res[$w.up.4]}" \
-		"${res[$w.down.1]}" "${res[$w.down.4]}" "${res[$w.cps]}" "${res[$w.cpu]}"
+	c=${res[$w.cpu]:-}; c=${c:+$c%}
+	printf '%-12s %10s %10s %10s %10s %12s %10s\n' "$w" "${res[$w.up.1]}" "${res[$w.up.4]}" \
+		"${res[$w.down.1]}" "${res[$w.down.4]}" "${res[$w.cps]}" "${c:--}"
 done
-echo "(Gbit/s received; conn/s: $CONNS sequential connect, 1 byte, close; relay cpu:"
-echo " the redirector's own CPU during the iperf3 runs, % of one core, median)"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
+echo "(Gbit/s received; conn/s: one at a time, connect, 64 bytes each way, the peer"
+echo " closes; relay cpu: the redirector's own CPU during the iperf3 runs, % of one core)"
 printf 'bro-netns vs redsocks: up x1 %s, up x4 %s, down x1 %s, down x4 %s\n' \
 	"$(ratio "${res[bro-netns.up.1]}" "${res[redsocks.up.1]}")" \
 	"$(ratio "${res[bro-netns.up.4]}" "${res[redsocks.up.4]}")" \
@@ -177,3 +238,5 @@ printf 'bro-netns vs direct:   up x1 %s, up x4 %s, down x1 %s, down x4 %s\n' \
 	"$(ratio "${res[bro-netns.up.4]}" "${res[direct.up.4]}")" \
 	"$(ratio "${res[bro-netns.down.1]}" "${res[direct.down.1]}")" \
 	"$(ratio "${res[bro-netns.down.4]}" "${res[direct.down.4]}")"
+echo "# each round, per way:"
+for k in $(printf '%s\n' "${!all[@]}" | sort); do echo "#   $k: ${all[$k]}"; done

@@ -2,9 +2,27 @@
 # bench/proxyd.sh - bro-proxyd against its peers, same machine, same run:
 # direct loopback (no proxy), bro-proxyd, systemd-socket-proxyd, socat.
 # Rounds alternate between the peers (after a warm-up round); each figure is
-# the median of its rounds. Run by scripts/bench (make bench); takes about 3
-# minutes.
+# the median of its rounds, and every round is printed in comment lines
+# under the tables. Run by scripts/bench (make bench); takes about 6 minutes.
 #
+# First, what the relay itself costs, at the same fixed offered load for
+# every relay (on 2 cores iperf3's sender and receiver each keep a core
+# busy, so throughput through any relay says more about the scheduler than
+# about the relay; its own CPU time does not):
+#   CPU ms per GB        iperf3 -b $RATE -t $RATE_SECS, one stream: the
+#                        relay's CPU (bench/lib/cpu.sh: schedstat ns of its
+#                        threads, plus its children, reaped or alive, for
+#                        socat's fork per connection) over the GB received
+#                        (iperf3 -J end.sum_received.bytes)
+#   CPU ms per 1000 conns  $CONNS short connections offered at $CONN_RATE/s,
+#                        at most $CONC at once (proxyd-load paced): connect,
+#                        64 bytes each way, the server closes; CPU over the
+#                        connections completed, per thousand
+# The relay process is the one measured: systemd-socket-activate execs the
+# proxy in its own PID (after the warm-up connection it is the proxy), socat
+# is its listener plus its children.
+#
+# Then, as before, what gets through when nothing limits the rate:
 #   throughput   iperf3 -t $SECS, one stream
 #   conns/s      short connections: connect, 64 bytes each way, server
 #                closes ("Connection: close"), 32 at once (proxyd-load)
@@ -12,11 +30,18 @@
 #   RSS          the proxy's VmRSS with $IDLE idle connections open
 #
 # Both proxies get their socket from systemd-socket-activate; socat forks a
-# process per connection (fork, reuseaddr). Everything on 127.0.0.1.
+# process per connection (fork, reuseaddr). Everything on 127.0.0.1, ports
+# below the ephemeral range, checked free with ss.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib/cpu.sh
 ROUNDS=${ROUNDS:-5}
 SECS=${SECS:-3}
+RATE=${RATE:-4G}
+RATE_SECS=${RATE_SECS:-5}
+CONNS=${CONNS:-5000}
+CONN_RATE=${CONN_RATE:-1000}
+CONC=${CONC:-32}
 # The RSS test: systemd-socket-proxyd holds 6 fds a connection (2 sockets,
 # 2 pipes), bro-proxyd 2; both get the hard RLIMIT_NOFILE (20000 here, and
 # no CAP_SYS_RESOURCE to raise it), so both are measured at $IDLE and
@@ -58,19 +83,23 @@ listening() {
 	echo "bench/proxyd.sh: nothing listens on $1" >&2; return 1
 }
 # start_proxies BACKEND-PORT: sets P[direct|bro-proxyd|systemd-socket-proxyd|socat]
-declare -A P
+# (ports) and RP[...] (the relay's PID, for cpu_ns)
+declare -A P RP
 start_proxies() {
 	local b=$1 p
 	P[direct]=$b
 	next_port; p=$NP; P[bro-proxyd]=$p
 	systemd-socket-activate -l 127.0.0.1:$p \
 		"$PX" -c $((IDLE_MAX + 100)) 127.0.0.1:$b >/dev/null 2>&1 & pids+=($!)
+	RP[bro-proxyd]=$!
 	next_port; p=$NP; P[systemd-socket-proxyd]=$p
 	systemd-socket-activate -l 127.0.0.1:$p \
 		"$SSP" -c $((IDLE_MAX + 100)) 127.0.0.1:$b >/dev/null 2>&1 & pids+=($!)
+	RP[systemd-socket-proxyd]=$!
 	next_port; p=$NP; P[socat]=$p
 	socat TCP-LISTEN:$p,bind=127.0.0.1,fork,reuseaddr,backlog=4096 \
 		TCP:127.0.0.1:$b >/dev/null 2>&1 & pids+=($!)
+	RP[socat]=$!
 	for p in "${P[@]}"; do listening "$p"; done
 }
 stop_proxies() {
@@ -82,6 +111,14 @@ stop_proxies() {
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
 names=(direct bro-proxyd systemd-socket-proxyd socat)
+relays=(bro-proxyd systemd-socket-proxyd socat)
+# iperf3_run ARGS...: "BYTES GBITS" received, from iperf3 -J ("0 0" if it
+# failed or took more than 2 minutes)
+iperf3_run() {
+	timeout 120 iperf3 -c 127.0.0.1 -J "$@" 2>/dev/null | python3 -c 'import json, sys
+e = json.load(sys.stdin)["end"]["sum_received"]
+print(e["bytes"], "%.2f" % (e["bits_per_second"] / 1e9))' || echo "0 0"
+}
 
 echo "## bro-proxyd vs peers on $(nproc) cores, kernel $(uname -r), $(systemd-socket-activate --version | head -1)"
 echo "## $ROUNDS alternating rounds, medians"
@@ -94,9 +131,19 @@ start_proxies "$b"
 declare -A tput
 for ((r = 0; r < ROUNDS; r++)); do
 	for n in "${names[@]}"; do
-		v=$(iperf3 -c 127.0.0.1 -p "${P[$n]}" -t "$SECS" -J 2>/dev/null |
-			python3 -c 'import json, sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))' || echo 0)
+		read -r _ v < <(iperf3_run -p "${P[$n]}" -t "$SECS")
 		tput[$n]+="$v "
+	done
+done
+# the relay's CPU per GB at $RATE (the rounds above were its warm-up)
+declare -A gbcpu gbrate
+for ((r = 0; r < ROUNDS; r++)); do
+	for n in "${relays[@]}"; do
+		c0=$(cpu_ns "${RP[$n]}")
+		read -r bytes v < <(iperf3_run -p "${P[$n]}" -t "$RATE_SECS" -b "$RATE")
+		c1=$(cpu_ns "${RP[$n]}")
+		gbcpu[$n]+="$(per_unit $((c1 - c0)) "$bytes" 1e9) "
+		gbrate[$n]+="$v "
 	done
 done
 stop_proxies
@@ -118,6 +165,17 @@ for ((r = 0; r < ROUNDS; r++)); do
 		cps[$n]+="$("$LOAD" conns "${Ponce[$n]}" "$SECS" 32) "
 	done
 done
+# the relay's CPU per 1000 connections, $CONNS offered at $CONN_RATE/s
+declare -A kcpu kfail
+for ((r = 0; r < ROUNDS; r++)); do
+	for n in "${relays[@]}"; do
+		c0=$(cpu_ns "${RP[$n]}")
+		read -r done failed _ < <("$LOAD" paced "${Ponce[$n]}" "$CONNS" "$CONC" "$CONN_RATE" || echo "0 $CONNS 0")
+		c1=$(cpu_ns "${RP[$n]}")
+		kcpu[$n]+="$(per_unit $((c1 - c0)) "$done" 1000) "
+		kfail[$n]+="$failed "
+	done
+done
 stop_proxies
 "$LOAD" echo "$b" >/dev/null & pids+=($!)
 listening "$b"
@@ -125,7 +183,7 @@ start_proxies "$b"
 for n in "${names[@]}"; do "$LOAD" rtt "${P[$n]}" 1000 64 >/dev/null; done
 for ((r = 0; r < ROUNDS; r++)); do
 	for n in "${names[@]}"; do
-		read -r p50 p99 < <("$LOAD" rtt "${P[$n]}" 5000 64)
+		read -r p50 p99 < <(timeout 60 "$LOAD" rtt "${P[$n]}" 5000 64 || echo "fail fail")
 		lat50[$n]+="$p50 "; lat99[$n]+="$p99 "
 	done
 done
@@ -154,6 +212,19 @@ done
 stop_proxies
 
 echo
+echo "# the relay's own CPU at a fixed offered load: iperf3 -b $RATE -t $RATE_SECS;"
+echo "# $CONNS connections at $CONN_RATE/s, $CONC at most at once"
+printf '%-22s %10s %8s %9s %13s %8s %7s %9s %9s\n' relay "CPU ms/GB" "vs sspd" "Gbit/s" \
+	"CPU ms/1k con" "vs sspd" failed "p50 us" "p99 us"
+gs=$(echo ${gbcpu[systemd-socket-proxyd]} | median); ks=$(echo ${kcpu[systemd-socket-proxyd]} | median)
+for n in "${relays[@]}"; do
+	g=$(echo ${gbcpu[$n]} | median); k=$(echo ${kcpu[$n]} | median)
+	printf '%-22s %10s %8s %9s %13s %8s %7s %9s %9s\n' "$n" "$g" "$(ratio "$g" "$gs")" \
+		"$(echo ${gbrate[$n]} | median)" "$k" "$(ratio "$k" "$ks")" \
+		"$(echo ${kfail[$n]} | median)" "$(echo ${lat50[$n]} | median)" "$(echo ${lat99[$n]} | median)"
+done
+echo
+echo "# with nothing limiting the rate"
 printf '%-22s %12s %8s %8s %10s %8s %8s %9s %9s\n' peer "Gbit/s" "vs dir" "vs sspd" "conns/s" "vs dir" "vs sspd" "p50 us" "p99 us"
 for n in "${names[@]}"; do
 	t=$(echo ${tput[$n]} | median); c=$(echo ${cps[$n]} | median)
@@ -171,3 +242,6 @@ done
 printf '%-34s %s\n' "socat" "(a process per connection: not comparable)"
 echo "# each round, per peer:"
 for n in "${names[@]}"; do echo "#   $n: tput ${tput[$n]}| conns ${cps[$n]}| p50 ${lat50[$n]}| p99 ${lat99[$n]}"; done
+for n in "${relays[@]}"; do
+	echo "#   $n: CPU ms/GB ${gbcpu[$n]}at Gbit/s ${gbrate[$n]}| CPU ms/1k conns ${kcpu[$n]}failed ${kfail[$n]}"
+done

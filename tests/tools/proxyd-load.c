@@ -3,7 +3,9 @@
  * proxyd-load - the peers of bench/proxyd.sh, in C so that the measuring
  *		 side costs little next to what is measured:
  *
- *   proxyd-load echo PORT		epoll echo server on 127.0.0.1:PORT; a
+ * PORT is a port on 127.0.0.1, or ADDR:PORT (IPv4).
+ *
+ *   proxyd-load echo PORT		epoll echo server on PORT; a
  *					half-close is answered by closing once
  *					everything is echoed
  *   proxyd-load once PORT		the same, but closes after answering
@@ -16,10 +18,17 @@
  *					the answer and the server's EOF
  *					(against "once"), close; prints
  *					connections/s
+ *   proxyd-load paced PORT N CONC RATE	exactly N short connections (as in
+ *					conns), at most CONC open at once, the
+ *					k-th started no earlier than k/RATE s
+ *					after the first: a fixed offered load;
+ *					prints "DONE FAILED SECONDS"; gives up
+ *					after 2 N/RATE + 10 s
  *   proxyd-load hold PORT N		open N connections, one round trip on
  *					each, print "ready N", wait for stdin
  *					to close
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -221,6 +230,85 @@ again:
 	return 0;
 }
 
+/* paced: a slot's fd is -1 while free */
+static int paced(long n, int conc, long rate)
+{
+	char msg[64], buf[256];
+	struct epoll_event ev, evs[256];
+	struct sc *s = calloc((size_t)conc, sizeof(*s));
+	uint64_t t0, end, next, now;
+	long started = 0, done = 0, failed = 0;
+	int ep = epoll_create1(EPOLL_CLOEXEC), open = 0, i, k;
+
+	if (!s || n < 1 || conc < 1 || rate < 1)
+		return 64;
+	memset(msg, 'q', sizeof(msg));
+	for (i = 0; i < conc; i++)
+		s[i].fd = -1;
+	t0 = now_ns();
+	end = t0 + (uint64_t)(2 * n / rate + 10) * 1000000000ULL;
+	while (done + failed < n && (now = now_ns()) < end) {
+		int timeout = 100;
+
+		/* start every connection that is due and has a slot (one clock
+		 * reading: a second one could be past next) */
+		for (i = 0; i < conc && started < n; i++) {
+			next = t0 + (uint64_t)started * 1000000000ULL / (uint64_t)rate;
+			if (now < next) {
+				timeout = (int)((next - now) / 1000000) + 1;
+				if (timeout > 100)
+					timeout = 100;
+				break;
+			}
+			if (s[i].fd >= 0)
+				continue;
+			s[i].fd = connect_to(SOCK_NONBLOCK);
+			s[i].got = -1;
+			ev = (struct epoll_event){ .events = EPOLLOUT | EPOLLIN, .data.u32 = (uint32_t)i };
+			epoll_ctl(ep, EPOLL_CTL_ADD, s[i].fd, &ev);
+			started++;
+			open++;
+		}
+		if (open == conc || started == n)
+			timeout = 100;
+		k = epoll_wait(ep, evs, 256, timeout);
+		for (i = 0; i < k; i++) {
+			struct sc *c = &s[evs[i].data.u32];
+			ssize_t r;
+
+			if (c->got < 0) {
+				if (!(evs[i].events & EPOLLOUT))
+					goto fail;
+				if (write(c->fd, msg, sizeof(msg)) != (ssize_t)sizeof(msg))
+					goto fail;
+				c->got = 0;
+				ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = evs[i].data.u32 };
+				epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
+				continue;
+			}
+			r = read(c->fd, buf, sizeof(buf));
+			if (r > 0) {
+				c->got += (int)r;
+				continue;
+			}
+			if (r < 0 && errno == EAGAIN)
+				continue;
+			if (r == 0 && c->got == (int)sizeof(msg)) {
+				done++;
+				goto closed;
+			}
+fail:
+			failed++;
+closed:
+			close(c->fd);
+			c->fd = -1;
+			open--;
+		}
+	}
+	printf("%ld %ld %.3f\n", done, n - done, (double)(now_ns() - t0) / 1e9);
+	return 0;
+}
+
 static int hold(int n)
 {
 	int *fd = calloc((size_t)n, sizeof(*fd)), i;
@@ -242,20 +330,32 @@ static int hold(int n)
 
 int main(int argc, char **argv)
 {
+	char *colon;
+
 	if (argc < 3) {
-		fprintf(stderr, "usage: proxyd-load echo|rtt|conns|hold PORT ...\n");
+		fprintf(stderr, "usage: proxyd-load echo|once|rtt|conns|paced|hold [ADDR:]PORT ...\n");
 		return 64;
 	}
 	max_nofile();
 	sa = (struct sockaddr_in){ .sin_family = AF_INET,
-				   .sin_port = htons((uint16_t)atoi(argv[2])),
 				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	colon = strrchr(argv[2], ':');
+	if (colon) {
+		*colon = '\0';
+		if (inet_pton(AF_INET, argv[2], &sa.sin_addr) != 1) {
+			fprintf(stderr, "proxyd-load: bad address %s\n", argv[2]);
+			return 64;
+		}
+	}
+	sa.sin_port = htons((uint16_t)atoi(colon ? colon + 1 : argv[2]));
 	if (!strcmp(argv[1], "echo") || !strcmp(argv[1], "once"))
 		serve_echo(!strcmp(argv[1], "once"));
 	if (!strcmp(argv[1], "rtt") && argc == 5)
 		return rtt(atoi(argv[3]), atoi(argv[4]));
 	if (!strcmp(argv[1], "conns") && argc == 5)
 		return conns(atoi(argv[3]), atoi(argv[4]));
+	if (!strcmp(argv[1], "paced") && argc == 6)
+		return paced(atol(argv[3]), atoi(argv[4]), atol(argv[5]));
 	if (!strcmp(argv[1], "hold") && argc == 4)
 		return hold(atoi(argv[3]));
 	fprintf(stderr, "proxyd-load: bad arguments\n");
