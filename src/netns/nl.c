@@ -29,6 +29,23 @@ struct nl {
 	char buf[8192];		/* MNL_SOCKET_BUFFER_SIZE, as a constant */
 };
 
+/* a netlink socket of @bus, bound; Return: 0 or -errno (nothing left open) */
+static int nl_open(struct nl *nl, int bus)
+{
+	int r;
+
+	nl->s = mnl_socket_open2(bus, SOCK_CLOEXEC);
+	if (!nl->s)
+		return -errno;
+	if (mnl_socket_bind(nl->s, 0, MNL_SOCKET_AUTOPID) < 0) {
+		r = -errno;
+		mnl_socket_close(nl->s);
+		return r;
+	}
+	nl->portid = mnl_socket_get_portid(nl->s);
+	return 0;
+}
+
 static struct nlmsghdr *nl_msg(struct nl *nl, uint16_t type, uint16_t flags)
 {
 	struct nlmsghdr *h = mnl_nlmsg_put_header(nl->buf);
@@ -113,14 +130,9 @@ int nl_lo_setup(uint32_t a4, const uint8_t a6[16], const char **step)
 	int r;
 
 	*step = "socket(NETLINK_ROUTE)";
-	nl.s = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	if (!nl.s)
-		return -errno;
-	if (mnl_socket_bind(nl.s, 0, MNL_SOCKET_AUTOPID) < 0) {
-		r = -errno;
-		goto out;
-	}
-	nl.portid = mnl_socket_get_portid(nl.s);
+	r = nl_open(&nl, NETLINK_ROUTE);
+	if (r < 0)
+		return r;
 	*step = "RTM_NEWLINK(lo up)";
 	r = link_up(&nl);
 	if (r < 0)
@@ -202,14 +214,9 @@ int nft_table_comment(int family, const char *name, char *comment, size_t size)
 	int r, comments = 0;
 
 	comment[0] = '\0';
-	nl.s = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (!nl.s)
-		return -errno;
-	if (mnl_socket_bind(nl.s, 0, MNL_SOCKET_AUTOPID) < 0) {
-		r = -errno;
-		goto out;
-	}
-	nl.portid = mnl_socket_get_portid(nl.s);
+	r = nl_open(&nl, NETLINK_NETFILTER);
+	if (r < 0)
+		return r;
 	h = nl_msg(&nl, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE, 0);
 	g = mnl_nlmsg_put_extra_header(h, sizeof(*g));
 	g->nfgen_family = (uint8_t)family;
