@@ -5,6 +5,7 @@
  *   ctl	its control socket (SOCK_SEQPACKET)
  *   info	proxy and netns path, written at create, for list
  *   log	the relay's stderr
+ *   conns	the connection log (JSON lines), conns.1 its previous part
  * BASE is private (0700, ours): nothing in it is trusted beyond that, and
  * what exec enters is checked on the namespace fd itself.
  */
@@ -89,8 +90,8 @@ int state_path(char *buf, size_t size, const char *base, const char *name,
 }
 
 static int ctl_request_once(const char *base, const char *name, const char *req,
-			    char *rep, size_t size, int *fds, int *nfds,
-			    pid_t *pid, int *keep)
+			    int sendfd, char *rep, size_t size, int *fds,
+			    int *nfds, pid_t *pid, int *keep)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct timeval tv = { .tv_sec = 5 };
@@ -116,10 +117,9 @@ static int ctl_request_once(const char *base, const char *name, const char *req,
 	}
 	if (pid)
 		*pid = cr.pid;
-	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0) {
-		r = -errno;
+	r = send_fds(fd, req, strlen(req), &sendfd, sendfd >= 0 ? 1 : 0);
+	if (r < 0)
 		goto out;
-	}
 	r = recv_fds(fd, rep, size - 1, got, &n, 2);
 	if (r < 0)
 		goto out;
@@ -146,9 +146,9 @@ out:
 	return r;
 }
 
-int ctl_request(const char *base, const char *name, const char *req,
-		char *rep, size_t size, int *fds, int *nfds, pid_t *pid,
-		int *keep)
+static int ctl_request_retry(const char *base, const char *name,
+			     const char *req, int sendfd, char *rep, size_t size,
+			     int *fds, int *nfds, pid_t *pid, int *keep)
 {
 	int r = -ENODATA;
 
@@ -156,12 +156,27 @@ int ctl_request(const char *base, const char *name, const char *req,
 	 * when silent ones crowd it (daemon.c, Control): ask again, a
 	 * bounded number of times */
 	for (int i = 0; i < CTL_TRIES; i++) {
-		r = ctl_request_once(base, name, req, rep, size, fds, nfds, pid,
-				     keep);
+		r = ctl_request_once(base, name, req, sendfd, rep, size, fds,
+				     nfds, pid, keep);
 		if (r != -EPIPE && r != -ECONNRESET && r != -ENODATA)
 			break;
 	}
 	return r;
+}
+
+int ctl_request(const char *base, const char *name, const char *req,
+		char *rep, size_t size, int *fds, int *nfds, pid_t *pid,
+		int *keep)
+{
+	return ctl_request_retry(base, name, req, -1, rep, size, fds, nfds,
+				 pid, keep);
+}
+
+int ctl_request_fd(const char *base, const char *name, const char *req,
+		   int sendfd, char *rep, size_t size)
+{
+	return ctl_request_retry(base, name, req, sendfd, rep, size, NULL, NULL,
+				 NULL, NULL);
 }
 
 bool relay_alive(const char *base, const char *name)
@@ -183,7 +198,8 @@ bool relay_alive(const char *base, const char *name)
 
 int state_remove(const char *base, const char *name)
 {
-	static const char *const files[] = { "ctl", "lock", "info", "log" };
+	static const char *const files[] = { "ctl", "lock", "info", "log",
+					     "conns", "conns.1" };
 	char p[PATH_MAX];
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
