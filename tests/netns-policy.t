@@ -51,6 +51,7 @@ cat > "$ud/pol.policy" <<EOF
 allow $ECHO_NAME:$ECHO_PORT   # held across the policy change
 EOF
 chown "$BRO_TEST_USER:" "$ud/pol.policy"
+cleanup_add "as_user $N destroy polA"	# also if create fails half-way
 ns_create --name polA --proxy "$PROXY" --deny "bad.$SUF" --allow "*.$SUF" \
 	--allow "$WEB_NAME:80" --policy-file "$ud/pol.policy" ||
 	{ echo "Bail out! create failed"; exit 1; }

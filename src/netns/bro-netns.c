@@ -532,6 +532,10 @@ static int cmd_create(int argc, char **argv)
 	}
 	buf[n] = '\0';
 	printf("%s %s\n", name, buf + 3);
+	if (a.conf.policy) {		/* the relay has its own copy */
+		policy_free(a.conf.policy);
+		free(a.conf.policy);
+	}
 	return 0;
 }
 
@@ -834,6 +838,9 @@ static int cmd_policy(int argc, char **argv)
 	}
 	if (fcntl(fd, F_ADD_SEALS, seals) < 0)
 		log_die(1, "fcntl(policy memfd, F_ADD_SEALS): %s", strerror(errno));
+	free(text);
+	policy_free(p);
+	free(p);
 	need_base(base, sizeof(base));
 	r = ctl_request_fd(base, name, "policy", fd, rep, sizeof(rep));
 	if (r == -ENOENT || r == -ECONNREFUSED)
