@@ -74,6 +74,27 @@
  *    namespace) or "fds" (which it can use for nothing it cannot already
  *    do), and it can open connections that say nothing, which cost the
  *    relay an accept and a close each, never a wait (daemon.c, Control).
+ *    It cannot ask for "policy": that is answered only to a client whose
+ *    socket was made in the relay's own network namespace
+ *    (SO_NETNS_COOKIE of the accepted socket), and nothing inside the
+ *    namespace (or below it) can make a socket outside.
+ *  - the egress policy (--allow, --deny, --policy-file, policy.c) is
+ *    checked by the relay for every TCP connection that leaves, before
+ *    anything reaches the proxy: a connection to a fake address by the
+ *    name the client asked the stub for (the name the proxy will be asked
+ *    to CONNECT to: the verdict and the CONNECT agree), any other one by
+ *    its address (name rules never match an address, so a literal address
+ *    is allowed only if an address rule allows it). A denied connection is
+ *    reset and never reaches the proxy. What it does not cover: UDP other
+ *    than DNS is still dropped entirely, by nftables (UDP through the
+ *    proxy is a later part of issue 12); DNS itself (the stub answers
+ *    every name, denied ones too; with --dns tcp queries go through the
+ *    proxy to the resolver whatever the policy: DNS as a tunnel is
+ *    possible there); what a name resolves to at the proxy (an allowed
+ *    name pointing at an internal address reaches it); a workload that has
+ *    a host service (a pathname unix socket, below) change the policy for
+ *    it. The connection log (conns) is in the state directory, which the
+ *    workload's UID can write: it is a record, not evidence.
  *
  * Theory of operation: the processes
  * ==================================
@@ -763,7 +784,7 @@ static int cmd_list(void)
 		log_die(1, "opendir(%s): %s", base, strerror(errno));
 	printf("%-16s %8s %-7s %-40s %8s %7s %12s %12s %8s %8s %8s\n", "NAME",
 	       "PID", "STATE", "PROXY", "CONNS", "ACTIVE", "BYTES_OUT",
-	       "BYTES_IN", "BLOCKED", "ALLOWED", "DENIED");
+	       "BYTES_IN", "ALLOWED", "DENIED", "BLOCKED");
 	while ((de = readdir(d)) != NULL) {
 		const char *name = de->d_name;
 		long long blocked;
@@ -786,11 +807,11 @@ static int cmd_list(void)
 			while (n > 0)
 				close(fds[--n]);
 		}
-		printf("%-16s %8d %-7s %-40s %8llu %7llu %12llu %12llu %8lld %8llu %8llu\n",
+		printf("%-16s %8d %-7s %-40s %8llu %7llu %12llu %12llu %8llu %8llu %8lld\n",
 		       name, (int)pid, "running", proxy, stat_value(rep, "conns"),
 		       stat_value(rep, "active"), stat_value(rep, "bytes_out"),
-		       stat_value(rep, "bytes_in"), blocked,
-		       stat_value(rep, "allowed"), stat_value(rep, "denied"));
+		       stat_value(rep, "bytes_in"), stat_value(rep, "allowed"),
+		       stat_value(rep, "denied"), blocked);
 	}
 	closedir(d);
 	return 0;

@@ -24,6 +24,13 @@
  * through lib/relay.c. A handshake has HANDSHAKE_SECS to finish. Any
  * failure resets that connection only.
  *
+ * Policy. Right after accept, before any proxy is contacted, the
+ * connection is checked against the policy (policy.c): by the fake
+ * address's name, else by the address. Denied: closed with SO_LINGER 0
+ * (a RST, the client fails at once), counted, logged. Every egress
+ * connection is one line of the connection log (connlog.c): a denied one
+ * at once, an allowed one when it is freed, with its bytes and duration.
+ *
  * DNS. UDP and TCP port 53 are redirected to the stub. Fake mode answers
  * from lib-free dns.c at once. TCP mode sends each query, length-prefixed,
  * over a new connection through the proxy to the resolver (TCP clients
@@ -34,8 +41,10 @@
  * (nsbuild.c) and connected to 127.0.0.1:NSPORT there, then relayed.
  *
  * Control. The control socket answers "stats", "fds" (the namespace fds,
- * for exec and list) and "stop", to peers of our own UID only: one
- * SOCK_SEQPACKET message in, one out. The loop never waits for a control
+ * for exec and list), "stop" and "policy" (a new policy, its text in a
+ * sealed memfd passed along; only from our own network namespace:
+ * policy_load()), to peers of our own UID only: one SOCK_SEQPACKET message
+ * in, one out. The loop never waits for a control
  * client: an accepted connection whose request is already there (the
  * usual case: ctl_request() sends right after connect) is answered at
  * once; one that is not yet is parked, non-blocking, in the epoll set and
