@@ -773,7 +773,7 @@ static unsigned long long stat_value(const char *rep, const char *key)
 
 static int cmd_list(void)
 {
-	char base[PATH_MAX], rep[512], proxy[300];
+	char base[PATH_MAX], rep[512], frep[16], proxy[300];
 	struct dirent *de;
 	DIR *d;
 	int fds[2], n;
@@ -801,7 +801,7 @@ static int cmd_list(void)
 		}
 		n = 0;
 		blocked = -1;
-		if (ctl_request(base, name, "fds", rep + 256, 16, fds, &n, NULL,
+		if (ctl_request(base, name, "fds", frep, sizeof(frep), fds, &n, NULL,
 				NULL) == 0 && n > 0) {
 			blocked = blocked_count(name, fds, n);
 			while (n > 0)

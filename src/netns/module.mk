@@ -7,7 +7,7 @@ bro-netns_LIBS := -lmnl -lnftables -lseccomp
 bro-netns_CPPFLAGS := -Isrc/netns
 
 UNIT_TESTS += unit-netns-proxy unit-netns-dns unit-netns-args unit-netns-policy
-unit-netns-policy_SRCS := tests/unit/unit-netns-policy.c src/netns/policy.c
+unit-netns-policy_SRCS := tests/unit/unit-netns-policy.c src/netns/policy.c src/netns/connlog.c
 unit-netns-policy_CPPFLAGS := -Isrc/netns
 unit-netns-proxy_SRCS := tests/unit/unit-netns-proxy.c src/netns/proxy.c
 unit-netns-proxy_CPPFLAGS := -Isrc/netns

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "connlog.h"
 #include "policy.h"
 #include "tap.h"
 
@@ -199,6 +200,27 @@ int main(void)
 	is_int(policy_parse(&p, "allow a.example\n\0deny b\n", 24, "f", err, sizeof(err)),
 	       -EINVAL, "a NUL byte is refused");
 	policy_free(&p);
+
+	/* the log's line */
+	char line[CONNLOG_LINE];
+	struct connlog_entry ce = {
+		.start_ms = 1764657601123ull, .name = "a.example",
+		.sa = addr("198.18.0.3"), .port = 443, .allow = true, .rule = 2,
+		.bytes_out = 517, .bytes_in = 4096, .dur_ms = 35,
+	};
+	connlog_format(&ce, line, sizeof(line));
+	is_str(line, "{\"time\":\"2025-12-02T06:40:01.123Z\",\"name\":\"a.example\","
+	       "\"addr\":\"198.18.0.3\",\"port\":443,\"verdict\":\"allow\",\"rule\":2,"
+	       "\"bytes_out\":517,\"bytes_in\":4096,\"duration_ms\":35,\"error\":null}\n",
+	       "a log line");
+	ce = (struct connlog_entry){ .start_ms = 0, .sa = addr("2001:db8::1"), .port = 80,
+				     .error = "odd \"text\"\n" };
+	connlog_format(&ce, line, sizeof(line));
+	is_str(line, "{\"time\":\"1970-01-01T00:00:00.000Z\",\"name\":null,"
+	       "\"addr\":\"2001:db8::1\",\"port\":80,\"verdict\":\"deny\",\"rule\":null,"
+	       "\"bytes_out\":0,\"bytes_in\":0,\"duration_ms\":0,"
+	       "\"error\":\"odd \\\"text\\\"\\u000a\"}\n",
+	       "  no name, IPv6, the default rule, an error string escaped");
 
 	/* 10,000 rules: the lookup does not walk them */
 	policy_init(&p);
