@@ -159,8 +159,18 @@ reset_fast "$r"; ok $? "  x.$SUF is denied now (the new policy has no *.$SUF) ($
 
 # the workload cannot change the policy: its socket is in the namespace
 out=$(inside "$N" policy polA --allow '*' 2>&1); st=$?
-is "$st" 77 "policy from inside the namespace: refused (77)"
-like "$out" "^bro-netns: policy polA: the policy can be changed only from the relay's network namespace" "  $out"
+is "$st" 77 "policy from inside the namespace: refused by the client (77)"
+like "$out" "^bro-netns: policy polA: refused: .* is answered from another network namespace than ours" "  $out"
+out=$(inside python3 -c '
+import fcntl, os, socket, sys
+fd = os.memfd_create("p", os.MFD_ALLOW_SEALING)
+os.write(fd, b"allow *\n")
+fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_WRITE | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.settimeout(5)
+s.connect(sys.argv[1]); socket.send_fds(s, [b"policy"], [fd]); print(s.recv(512).decode())' \
+	"$T_RUNTIME/bro/netns/polA/ctl" 2>&1)
+is "$out" "refused: the policy can be changed only from the relay's network namespace, not from inside" \
+	"  a client of its own, sending the request from inside: refused by the relay"
 r=$(curl_ms "http://x.$SUF/")
 reset_fast "$r"; ok $? "  and the policy is unchanged"
 out=$(bn policy polA --allow 'a..b' 2>&1); st=$?

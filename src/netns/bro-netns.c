@@ -77,7 +77,10 @@
  *    It cannot ask for "policy": that is answered only to a client whose
  *    socket was made in the relay's own network namespace
  *    (SO_NETNS_COOKIE of the accepted socket), and nothing inside the
- *    namespace (or below it) can make a socket outside.
+ *    namespace (or below it) can make a socket outside. And `policy`
+ *    sends the rules only to a listener in its own network namespace
+ *    (state.c, peer_netns_ours()): the workload can write the state
+ *    directory and could put a control socket of its own there.
  *  - the egress policy (--allow, --deny, --policy-file, policy.c) is
  *    checked by the relay for every TCP connection that leaves, before
  *    anything reaches the proxy: a connection to a fake address by the
@@ -866,6 +869,9 @@ static int cmd_policy(int argc, char **argv)
 	r = ctl_request_fd(base, name, "policy", fd, rep, sizeof(rep));
 	if (r == -ENOENT || r == -ECONNREFUSED)
 		log_die(1, "%s: no such namespace (bro-netns list shows yours)", name);
+	if (r == -EXDEV)
+		log_die(EXIT_NOPERM, "policy %s: refused: %s/%s/ctl is answered from another network namespace than ours, or one we cannot see (run this where create ran, not inside; or the socket is not the relay's)",
+			name, base, name);
 	if (r < 0)
 		log_die(r == -EPERM ? EXIT_NOPERM : 1, "%s/%s/ctl: %s", base, name,
 			strerror(-r));

@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/file.h>
+#include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -24,6 +26,9 @@
 #include "state.h"
 
 #define CTL_TRIES	5	/* control requests closed unanswered are retried */
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD	77	/* Linux 6.5 */
+#endif
 
 bool name_valid(const char *name)
 {
@@ -89,6 +94,45 @@ int state_path(char *buf, size_t size, const char *base, const char *name,
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
+/**
+ * peer_netns_ours() - is the process that listens on the other end of @fd
+ *		       (@pid, from SO_PEERCRED) in our network namespace?
+ *
+ * The state directory is writable by a workload inside the namespace (same
+ * UID): it could put a control socket of its own there and acknowledge a
+ * policy it never applies. The relay lives in the namespace bro-netns
+ * create ran in; a process inside cannot. The PID is pinned with a pidfd
+ * (SO_PEERPIDFD) and found alive after the check, so a reused PID is not
+ * taken for it; without SO_PEERPIDFD (before Linux 6.5) the check is by
+ * PID alone.
+ * Return: 0, -EPERM when not (or when we may not look), other -errno
+ */
+static int peer_netns_ours(int fd, pid_t pid)
+{
+	struct stat a, b;
+	socklen_t l = sizeof(int);
+	char p[64];
+	int pidfd = -1, r = 0;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &l) < 0) {
+		if (errno != ENOPROTOOPT && errno != EINVAL)
+			return -errno;	/* e.g. ESRCH: the listener is gone */
+		pidfd = -1;
+	}
+	snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)pid);
+	if (stat(p, &a) < 0 || stat("/proc/self/ns/net", &b) < 0)
+		/* not ours to look at (from inside a user namespace): not ours */
+		r = errno == EACCES || errno == EPERM ? -EPERM : -errno;
+	else if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		r = -EPERM;
+	if (pidfd >= 0) {
+		if (r == 0 && pidfd_send_signal(pidfd, 0, NULL, 0) < 0)
+			r = -ESRCH;
+		close(pidfd);
+	}
+	return r;
+}
+
 static int ctl_request_once(const char *base, const char *name, const char *req,
 			    int sendfd, char *rep, size_t size, int *fds,
 			    int *nfds, pid_t *pid, int *keep)
@@ -117,6 +161,13 @@ static int ctl_request_once(const char *base, const char *name, const char *req,
 	}
 	if (pid)
 		*pid = cr.pid;
+	if (sendfd >= 0) {
+		r = peer_netns_ours(fd, cr.pid);
+		if (r < 0) {
+			r = r == -EPERM ? -EXDEV : r;
+			goto out;
+		}
+	}
 	r = send_fds(fd, req, strlen(req), &sendfd, sendfd >= 0 ? 1 : 0);
 	if (r < 0)
 		goto out;
