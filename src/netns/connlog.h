@@ -59,8 +59,9 @@ struct connlog {
 	uint64_t size, dropped;
 };
 
-/* connlog_open() - open (append) or create CONNLOG_FILE in @dirfd;
- * Return: 0 or -errno (then lines are counted as dropped) */
+/* connlog_open() - open (append) or create CONNLOG_FILE in @dirfd (@l
+ * zeroed before the first call); Return: 0 or -errno (then the next line
+ * tries again after moving the file aside) */
 int connlog_open(struct connlog *l, int dirfd);
 
 /* connlog_write() - append @e; never blocks (a regular file only) */

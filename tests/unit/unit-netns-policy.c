@@ -2,9 +2,12 @@
  * unit-netns-policy - bro-netns's egress policy: patterns, files, lookups */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "connlog.h"
 #include "policy.h"
@@ -221,6 +224,45 @@ int main(void)
 	       "\"bytes_out\":0,\"bytes_in\":0,\"duration_ms\":0,"
 	       "\"error\":\"odd \\\"text\\\"\\u000a\"}\n",
 	       "  no name, IPv6, the default rule, an error string escaped");
+
+	/* the log file: bounded, whole lines, never waits on a FIFO */
+	char dir[] = "/tmp/unit-netns-connlog.XXXXXX", path[80];
+	struct connlog cl;
+	struct stat st1, st2;
+	int dfd;
+
+	ok(mkdtemp(dir) != NULL, "a scratch directory");
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "%s/%s", dir, CONNLOG_FILE);
+	memset(&cl, 0, sizeof(cl));
+	ok(mkfifo(path, 0600) == 0, "conns replaced by a FIFO (as a workload could)");
+	ok(connlog_open(&cl, dfd) < 0 && cl.fd < 0, "  open refuses it at once, without waiting");
+	ce = (struct connlog_entry){ .name = "a.example", .sa = addr("198.18.0.3"), .port = 443,
+				     .allow = true };
+	for (int i = 0; i < 12000; i++)
+		connlog_write(&cl, &ce);
+	is_int(cl.dropped, 0, "12,000 lines written: the FIFO was moved aside, none dropped");
+	ok(stat(path, &st1) == 0 && S_ISREG(st1.st_mode) && st1.st_size <= CONNLOG_MAX,
+	   "  conns is a regular file of at most 1 MiB (%lld)", (long long)st1.st_size);
+	snprintf(path, sizeof(path), "%s/%s", dir, CONNLOG_OLD);
+	ok(stat(path, &st2) == 0 && S_ISREG(st2.st_mode) && st2.st_size <= CONNLOG_MAX &&
+	   st2.st_size > CONNLOG_MAX - CONNLOG_LINE, "  conns.1 the part before, full (%lld)",
+	   (long long)st2.st_size);
+	FILE *lf = fopen(path, "r");
+	size_t lines = 0, whole = 0;
+	while (lf && fgets(line, sizeof(line), lf)) {
+		lines++;
+		whole += line[0] == '{' && line[strlen(line) - 1] == '\n';
+	}
+	if (lf)
+		fclose(lf);
+	ok(lines > 1000 && whole == lines, "  every line whole (%zu)", lines);
+	close(cl.fd);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/%s", dir, CONNLOG_FILE);
+	unlink(path);
+	close(dfd);
+	rmdir(dir);
 
 	/* 10,000 rules: the lookup does not walk them */
 	policy_init(&p);
