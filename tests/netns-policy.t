@@ -26,8 +26,8 @@ done
 ip netns exec "$PEER_NS" python3 "$PEERS" echo "$PEER_IP" "$ECHO_PORT" \
 	>"$T_TMP/echo.log" 2>&1 &
 cleanup_add "kill $!"
-wait_for 5 ip netns exec "$PEER_NS" sh -c "ss -Htln | grep -q ':$ECHO_PORT '" ||
-	{ echo "Bail out! echo server did not start"; exit 1; }
+wait_for 10 ip netns exec "$PEER_NS" sh -c "ss -Htln | grep -q ':$ECHO_PORT '" ||
+	{ echo "Bail out! echo server did not start: $(cat "$T_TMP/echo.log")"; exit 1; }
 socks_start
 PROXY=socks5://127.0.0.1:$SOCKS_PORT
 
