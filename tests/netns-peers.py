@@ -2,6 +2,10 @@
 # netns-peers.py - small peers for the bro-netns tests (python3 stdlib only)
 #
 #   web ADDR PORT          HTTP server: "hello-bro from CLIENTADDR" (logs)
+#   echo ADDR PORT         TCP echo server: sends back what each client sends
+#   hold HOST PORT GO      a client for echo: sends "one", prints the echo,
+#                          waits for a line on GO (a FIFO), sends "two",
+#                          prints the echo (or the error), exits
 #   dnstcp ADDR PORT ANSWER  DNS over TCP: A -> ANSWER for every name,
 #                          AAAA -> fd00:b40::2 for names starting "v6.",
 #                          NODATA otherwise; one log line per query
@@ -37,6 +41,34 @@ def web(addr, port):
     fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
     ThreadingHTTPServer.address_family = fam
     ThreadingHTTPServer((addr, int(port)), H).serve_forever()
+
+def echo(addr, port):
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, int(port))); s.listen(16)
+    def serve(c):
+        with c:
+            c.settimeout(60)
+            try:
+                while True:
+                    d = c.recv(4096)
+                    if not d: return
+                    c.sendall(d)
+            except OSError:
+                return
+    while True:
+        c, _ = s.accept()
+        threading.Thread(target=serve, args=(c,), daemon=True).start()
+
+def hold(host, port, go):
+    s = socket.create_connection((host, int(port)), timeout=10)
+    s.sendall(b"one\n"); print("echo", s.recv(100).decode().strip(), flush=True)
+    with open(go) as f:
+        f.readline()
+    try:
+        s.sendall(b"two\n"); print("echo", s.recv(100).decode().strip(), flush=True)
+    except OSError as e:
+        print("error", e.strerror, flush=True)
+    s.close()
 
 def qname(b):
     o, labels = 12, []
@@ -170,6 +202,8 @@ if __name__ == "__main__":
     cmd, a = sys.argv[1], sys.argv[2:]
     if cmd == "web": web(*a)
     elif cmd == "dnstcp": dnstcp(*a)
+    elif cmd == "echo": echo(*a)
+    elif cmd == "hold": hold(*a)
     elif cmd == "dnsq": dnsq(a[0], a[1], a[2], len(a) > 3)
     elif cmd == "fakectl": fakectl(*a)
     elif cmd == "nouserns": nouserns(*a)

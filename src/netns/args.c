@@ -128,6 +128,72 @@ int dns_parse(const char *s, enum dns_mode *mode, struct target *t)
 	return 0;
 }
 
+/* one --allow (a), --deny (d) or --policy-file (f) */
+static int policy_arg(struct policy_args *pa, int c, const char *arg, char *err,
+		      size_t size)
+{
+	if (pa->n >= POLICY_ARGS_MAX) {
+		snprintf(err, size, "at most %d --allow, --deny and --policy-file: put more rules in a policy file",
+			 POLICY_ARGS_MAX);
+		return -EINVAL;
+	}
+	pa->item[pa->n].kind = c == 'A' ? 'a' : c == 'D' ? 'd' : 'f';
+	pa->item[pa->n].arg = arg;
+	pa->n++;
+	return 0;
+}
+
+int policy_args_parse(int argc, char **argv, const char **name,
+		      struct policy_args *pa, char *err, size_t size)
+{
+	static const struct option opts[] = {
+		{ "allow", required_argument, NULL, 'A' },
+		{ "deny", required_argument, NULL, 'D' },
+		{ "policy-file", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(pa, 0, sizeof(*pa));
+	*name = argc > 1 ? argv[1] : NULL;
+	if (!*name || !name_valid(*name)) {
+		snprintf(err, size, "policy: NAME expected (a namespace's name), then the rules");
+		return *name && (!strcmp(*name, "--help") || !strcmp(*name, "-h")) ?
+			1 : -EINVAL;
+	}
+	/* NAME first, then the options: argv + 1 with NAME as argv[0] */
+	argc--;
+	argv++;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 'A':
+		case 'D':
+		case 'P':
+			if (policy_arg(pa, c, optarg, err, size) < 0)
+				return -EINVAL;
+			break;
+		case 'h':
+			return 1;
+		default:
+			snprintf(err, size, "policy: unknown option or missing value: %.40s",
+				 argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		snprintf(err, size, "policy: unexpected argument %.40s", argv[optind]);
+		return -EINVAL;
+	}
+	if (pa->n == 0) {
+		snprintf(err, size, "policy: give the new policy: --allow PATTERN, --deny PATTERN, --policy-file FILE (--allow '*' lifts it)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int create_args_parse(int argc, char **argv, struct create_args *a,
 		      char *err, size_t size)
 {
@@ -138,6 +204,9 @@ int create_args_parse(int argc, char **argv, struct create_args *a,
 		{ "bridge-port", required_argument, NULL, 'b' },
 		{ "proxy-password-file", required_argument, NULL, 'F' },
 		{ "proxy-password-stdin", no_argument, NULL, 'S' },
+		{ "allow", required_argument, NULL, 'A' },
+		{ "deny", required_argument, NULL, 'D' },
+		{ "policy-file", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -145,6 +214,7 @@ int create_args_parse(int argc, char **argv, struct create_args *a,
 	int c;
 
 	memset(a, 0, sizeof(*a));
+	a->conf.statefd = -1;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
@@ -188,6 +258,12 @@ int create_args_parse(int argc, char **argv, struct create_args *a,
 			break;
 		case 'S':
 			a->pass_stdin = true;
+			break;
+		case 'A':
+		case 'D':
+		case 'P':
+			if (policy_arg(&a->pol, c, optarg, err, size) < 0)
+				return -EINVAL;
 			break;
 		case 'h':
 			return 1;

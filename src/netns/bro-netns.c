@@ -6,7 +6,10 @@
  *	bro-netns create [--name NAME] --proxy URL [--dns fake|tcp://RESOLVER]
  *			 [--proxy-password-file FILE | --proxy-password-stdin]
  *			 [--bridge-port [HOSTADDR:]PORT[:NSPORT]]...
+ *			 [--allow PATTERN | --deny PATTERN | --policy-file FILE]...
  *	bro-netns exec NAME -- CMD [ARGS...]
+ *	bro-netns policy NAME (--allow PATTERN | --deny PATTERN | --policy-file FILE)...
+ *	bro-netns log NAME [--follow]
  *	bro-netns list
  *	bro-netns destroy NAME
  *
@@ -71,6 +74,30 @@
  *    namespace) or "fds" (which it can use for nothing it cannot already
  *    do), and it can open connections that say nothing, which cost the
  *    relay an accept and a close each, never a wait (daemon.c, Control).
+ *    It cannot ask for "policy": that is answered only to a client whose
+ *    socket was made in the relay's own network namespace
+ *    (SO_NETNS_COOKIE of the accepted socket), and nothing inside the
+ *    namespace (or below it) can make a socket outside. And `policy`
+ *    sends the rules only to a listener in its own network namespace
+ *    (state.c, peer_netns_ours()): the workload can write the state
+ *    directory and could put a control socket of its own there.
+ *  - the egress policy (--allow, --deny, --policy-file, policy.c) is
+ *    checked by the relay for every TCP connection that leaves, before
+ *    anything reaches the proxy: a connection to a fake address by the
+ *    name the client asked the stub for (the name the proxy will be asked
+ *    to CONNECT to: the verdict and the CONNECT agree), any other one by
+ *    its address (name rules never match an address, so a literal address
+ *    is allowed only if an address rule allows it). A denied connection is
+ *    reset and never reaches the proxy. What it does not cover: UDP other
+ *    than DNS is still dropped entirely, by nftables (UDP through the
+ *    proxy is a later part of issue 12); DNS itself (the stub answers
+ *    every name, denied ones too; with --dns tcp queries go through the
+ *    proxy to the resolver whatever the policy: DNS as a tunnel is
+ *    possible there); what a name resolves to at the proxy (an allowed
+ *    name pointing at an internal address reaches it); a workload that has
+ *    a host service (a pathname unix socket, below) change the policy for
+ *    it. The connection log (conns) is in the state directory, which the
+ *    workload's UID can write: it is a record, not evidence.
  *
  * Theory of operation: the processes
  * ==================================
@@ -104,6 +131,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
+#include <sys/mman.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -118,12 +147,14 @@
 #include "args.h"
 #include "caps.h"
 #include "confine.h"
+#include "connlog.h"
 #include "cred.h"
 #include "daemon.h"
 #include "log.h"
 #include "nl.h"
 #include "nsbuild.h"
 #include "nsutil.h"
+#include "policy.h"
 #include "state.h"
 
 static bool have_caps;	/* installed with cap_net_admin,cap_sys_admin+ep */
@@ -138,7 +169,10 @@ static void usage(FILE *f)
 "Usage: bro-netns create [--name NAME] --proxy URL [--dns MODE]\n"
 "                        [--proxy-password-file FILE | --proxy-password-stdin]\n"
 "                        [--bridge-port [HOSTADDR:]PORT[:NSPORT]]...\n"
+"                        [--allow PATTERN | --deny PATTERN | --policy-file FILE]...\n"
 "       bro-netns exec NAME -- CMD [ARGS...]\n"
+"       bro-netns policy NAME (--allow PATTERN | --deny PATTERN | --policy-file FILE)...\n"
+"       bro-netns log NAME [--follow]\n"
 "       bro-netns list\n"
 "       bro-netns destroy NAME\n"
 "\n"
@@ -158,6 +192,17 @@ static void usage(FILE *f)
 "  --bridge-port [HOSTADDR:]PORT[:NSPORT]  HOSTADDR:PORT on the host\n"
 "                       (default 127.0.0.1) reaches 127.0.0.1:NSPORT inside\n"
 "  --name NAME          default: the first free netnsN\n"
+"  --allow PATTERN, --deny PATTERN  egress policy, first match wins; once\n"
+"                       any --allow is given, what matches none is denied.\n"
+"                       PATTERN: NAME, *.SUFFIX (below SUFFIX, not SUFFIX\n"
+"                       itself), ADDR, ADDR/LEN, or *; each with :PORT\n"
+"                       ([IPv6]:PORT). Names are matched when the client\n"
+"                       asked fake DNS for one, addresses otherwise.\n"
+"  --policy-file FILE   \"allow PATTERN\" / \"deny PATTERN\" lines, # comments\n"
+"\n"
+"policy NAME ... replaces the policy of a running namespace (open\n"
+"connections stay); log NAME prints its connection log (JSON lines),\n"
+"--follow waits for more until the relay stops.\n"
 "\n"
 "create prints NAME and the namespace's path (/proc/PID/fd/N of the relay).\n"
 "State lives in $XDG_RUNTIME_DIR/bro/netns/NAME (/run/bro/netns for root).\n");
@@ -297,6 +342,7 @@ static void relay_main(struct create_args *a, const char *base, const char *name
 	int sv[2], null, r, infofd, ctl;
 	struct stat st;
 	pid_t child;
+	char dir[PATH_MAX];
 
 	setsid();
 	/* made here, so that SO_PEERCRED names this process */
@@ -349,6 +395,12 @@ static void relay_main(struct create_args *a, const char *base, const char *name
 
 	dup2(logfd, 2);
 	close(logfd);
+	/* the connection log goes there (connlog.c) */
+	if (state_path(dir, sizeof(dir), base, name, "") == 0)
+		a->conf.statefd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (a->conf.statefd < 0)
+		log_warn("open(%s): %s (connections are not logged)", dir,
+			 strerror(errno));
 	r = snprintf(info, sizeof(info), "ok %s", path);
 	if (write(ready, info, (size_t)r) != r)
 		_exit(1);
@@ -359,6 +411,75 @@ static void relay_main(struct create_args *a, const char *base, const char *name
 		log_die(1, "relay loop: %s", strerror(-r));
 	log_info("%s: stopped", name);
 	_exit(0);
+}
+
+/* read policy file @path (at most POLICY_TEXT_MAX bytes) into @p; dies
+ * with a one-line error */
+static void policy_file(struct policy *p, const char *path)
+{
+	char err[512], *text;
+	struct stat st;
+	ssize_t n;
+	size_t got = 0;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		log_die(EXIT_USAGE, "--policy-file %s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		log_die(EXIT_USAGE, "--policy-file %s: not a regular file", path);
+	if ((uint64_t)st.st_size > POLICY_TEXT_MAX)
+		log_die(EXIT_USAGE, "--policy-file %s: larger than %u bytes", path,
+			POLICY_TEXT_MAX);
+	text = malloc((size_t)st.st_size + 1);
+	if (!text)
+		log_die(1, "--policy-file %s: %s", path, strerror(ENOMEM));
+	while (got < (size_t)st.st_size &&
+	       (n = read(fd, text + got, (size_t)st.st_size - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	r = policy_parse(p, text, got, path, err, sizeof(err));
+	free(text);
+	if (r == -ENOMEM)
+		log_die(1, "--policy-file %s: %s", path, strerror(ENOMEM));
+	if (r < 0)
+		log_die(EXIT_USAGE, "--policy-file %s", err);
+}
+
+/**
+ * build_policy() - the policy @pa describes, in order; NULL when it has no
+ *		    rule. Dies (exit 64) with one line naming the bad pattern.
+ */
+static struct policy *build_policy(const struct policy_args *pa,
+				   enum dns_mode mode)
+{
+	struct policy *p;
+	char err[512];
+	int r;
+
+	if (pa->n == 0)
+		return NULL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		log_die(1, "policy: %s", strerror(ENOMEM));
+	policy_init(p);
+	for (int i = 0; i < pa->n; i++) {
+		const char *arg = pa->item[i].arg;
+
+		if (pa->item[i].kind == 'f') {
+			policy_file(p, arg);
+			continue;
+		}
+		r = policy_add(p, pa->item[i].kind == 'a', arg, err, sizeof(err));
+		if (r == -ENOMEM)
+			log_die(1, "policy: %s", strerror(ENOMEM));
+		if (r < 0)
+			log_die(EXIT_USAGE, "--%s %s", pa->item[i].kind == 'a' ?
+				"allow" : "deny", err);
+	}
+	if (p->has_names && mode != DNS_FAKE)
+		log_die(EXIT_USAGE, "--allow/--deny: name patterns need --dns fake (with --dns tcp connections have only addresses, and a name rule would never match)");
+	return p;
 }
 
 static int cmd_create(int argc, char **argv)
@@ -377,6 +498,7 @@ static int cmd_create(int argc, char **argv)
 	}
 	if (r < 0)
 		log_die(EXIT_USAGE, "%s (see bro-netns --help)", err);
+	a.conf.policy = build_policy(&a.pol, a.conf.dns_mode);
 	proxy_password(&a);
 	resolve_proxy(&a.conf);
 	need_base(base, sizeof(base));
@@ -434,6 +556,10 @@ static int cmd_create(int argc, char **argv)
 	}
 	buf[n] = '\0';
 	printf("%s %s\n", name, buf + 3);
+	if (a.conf.policy) {		/* the relay has its own copy */
+		policy_free(a.conf.policy);
+		free(a.conf.policy);
+	}
 	return 0;
 }
 
@@ -650,7 +776,7 @@ static unsigned long long stat_value(const char *rep, const char *key)
 
 static int cmd_list(void)
 {
-	char base[PATH_MAX], rep[512], proxy[300];
+	char base[PATH_MAX], rep[512], frep[16], proxy[300];
 	struct dirent *de;
 	DIR *d;
 	int fds[2], n;
@@ -659,9 +785,9 @@ static int cmd_list(void)
 	d = opendir(base);
 	if (!d)
 		log_die(1, "opendir(%s): %s", base, strerror(errno));
-	printf("%-16s %8s %-7s %-40s %8s %7s %12s %12s %8s\n", "NAME", "PID",
-	       "STATE", "PROXY", "CONNS", "ACTIVE", "BYTES_OUT", "BYTES_IN",
-	       "BLOCKED");
+	printf("%-16s %8s %-7s %-40s %8s %7s %12s %12s %8s %8s %8s\n", "NAME",
+	       "PID", "STATE", "PROXY", "CONNS", "ACTIVE", "BYTES_OUT",
+	       "BYTES_IN", "ALLOWED", "DENIED", "BLOCKED");
 	while ((de = readdir(d)) != NULL) {
 		const char *name = de->d_name;
 		long long blocked;
@@ -678,19 +804,176 @@ static int cmd_list(void)
 		}
 		n = 0;
 		blocked = -1;
-		if (ctl_request(base, name, "fds", rep + 256, 16, fds, &n, NULL,
+		if (ctl_request(base, name, "fds", frep, sizeof(frep), fds, &n, NULL,
 				NULL) == 0 && n > 0) {
 			blocked = blocked_count(name, fds, n);
 			while (n > 0)
 				close(fds[--n]);
 		}
-		printf("%-16s %8d %-7s %-40s %8llu %7llu %12llu %12llu %8lld\n",
+		printf("%-16s %8d %-7s %-40s %8llu %7llu %12llu %12llu %8llu %8llu %8lld\n",
 		       name, (int)pid, "running", proxy, stat_value(rep, "conns"),
 		       stat_value(rep, "active"), stat_value(rep, "bytes_out"),
-		       stat_value(rep, "bytes_in"), blocked);
+		       stat_value(rep, "bytes_in"), stat_value(rep, "allowed"),
+		       stat_value(rep, "denied"), blocked);
 	}
 	closedir(d);
 	return 0;
+}
+
+/**
+ * cmd_policy() - replace the policy of a running namespace
+ *
+ * The rules are checked here first (a bad pattern is a usage error before
+ * anything is sent), then sent as policy-file text in a sealed memfd with
+ * the request, so that any size fits the control protocol's one message
+ * and the relay reads it without waiting (daemon.c, policy_load()).
+ */
+static int cmd_policy(int argc, char **argv)
+{
+	const int seals = F_SEAL_SEAL | F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW;
+	struct policy_args pa;
+	struct policy *p;
+	char err[256], base[PATH_MAX], rep[512], *text;
+	const char *name;
+	size_t len, off = 0;
+	int r, fd;
+
+	r = policy_args_parse(argc, argv, &name, &pa, err, sizeof(err));
+	if (r == 1) {
+		usage(stdout);
+		return 0;
+	}
+	if (r < 0)
+		log_die(EXIT_USAGE, "%s (see bro-netns --help)", err);
+	/* the relay knows its DNS mode and refuses names if need be */
+	p = build_policy(&pa, DNS_FAKE);
+	text = policy_text(p, &len);
+	if (!text)
+		log_die(1, "policy: %s", strerror(ENOMEM));
+	fd = memfd_create("bro-netns-policy", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		log_die(1, "memfd_create(policy): %s", strerror(errno));
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+
+		if (n <= 0)
+			log_die(1, "write(policy memfd): %s", strerror(n < 0 ? errno : EIO));
+		off += (size_t)n;
+	}
+	if (fcntl(fd, F_ADD_SEALS, seals) < 0)
+		log_die(1, "fcntl(policy memfd, F_ADD_SEALS): %s", strerror(errno));
+	free(text);
+	policy_free(p);
+	free(p);
+	need_base(base, sizeof(base));
+	r = ctl_request_fd(base, name, "policy", fd, rep, sizeof(rep));
+	if (r == -ENOENT || r == -ECONNREFUSED)
+		log_die(1, "%s: no such namespace (bro-netns list shows yours)", name);
+	if (r == -EXDEV)
+		log_die(EXIT_NOPERM, "policy %s: refused: %s/%s/ctl is answered from another network namespace than ours, or one we cannot see (run this where create ran, not inside; or the socket is not the relay's)",
+			name, base, name);
+	if (r < 0)
+		log_die(r == -EPERM ? EXIT_NOPERM : 1, "%s/%s/ctl: %s", base, name,
+			strerror(-r));
+	if (strncmp(rep, "ok ", 3) == 0) {
+		printf("%s: %s\n", name, rep + 3);
+		return 0;
+	}
+	if (strncmp(rep, "usage: ", 7) == 0)
+		log_die(EXIT_USAGE, "policy %s: %s", name, rep + 7);
+	if (strncmp(rep, "refused: ", 9) == 0)
+		log_die(EXIT_NOPERM, "policy %s: %s", name, rep + 9);
+	log_die(1, "policy %s: %s", name, strncmp(rep, "error: ", 7) == 0 ?
+		rep + 7 : "unexpected answer from the relay");
+}
+
+/* copy what @fd has from its current offset to stdout; Return: false when
+ * stdout is gone */
+static bool drain(int fd)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
+			return false;
+	return fflush(stdout) == 0;
+}
+
+static bool same_file(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/**
+ * cmd_log() - print NAME's connection log (conns.1, then conns); with
+ *	       --follow, go on printing what is added, across rotations,
+ *	       until the relay is gone (or SIGINT). Waits on inotify, with a
+ *	       1 s timeout to notice a relay that stopped; holds one file at a
+ *	       time, so it is bounded whatever runs.
+ */
+static int cmd_log(int argc, char **argv)
+{
+	char base[PATH_MAX], dir[PATH_MAX], cur[PATH_MAX], old[PATH_MAX];
+	const char *name;
+	bool follow = false;
+	int fd, in;
+
+	if (argc == 3 && (!strcmp(argv[2], "--follow") || !strcmp(argv[2], "-f")))
+		follow = true;
+	else if (argc != 2)
+		log_die(EXIT_USAGE, "log: NAME [--follow] expected");
+	name = argv[1];
+	if (!name_valid(name))
+		log_die(EXIT_USAGE, "log: %.40s: not a namespace name", name);
+	need_base(base, sizeof(base));
+	if (state_path(dir, sizeof(dir), base, name, "") < 0 ||
+	    state_path(cur, sizeof(cur), base, name, CONNLOG_FILE) < 0 ||
+	    state_path(old, sizeof(old), base, name, CONNLOG_OLD) < 0)
+		log_die(1, "%s/%s: path too long", base, name);
+	if (access(dir, F_OK) < 0)
+		log_die(1, "%s: no such namespace (bro-netns list shows yours)", name);
+	fd = open(old, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd >= 0) {
+		drain(fd);
+		close(fd);
+	}
+	fd = open(cur, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0 && (errno != ENOENT || !follow))
+		log_die(1, "open(%s): %s", cur, strerror(errno));
+	if (fd >= 0 && !drain(fd))
+		return 1;
+	if (!follow)
+		return 0;
+	in = inotify_init1(IN_CLOEXEC);
+	if (in < 0 || inotify_add_watch(in, dir, IN_MODIFY | IN_CREATE |
+					IN_MOVED_TO | IN_MOVED_FROM |
+					IN_DELETE_SELF) < 0)
+		log_die(1, "inotify(%s): %s", dir, strerror(errno));
+	for (;;) {
+		struct pollfd pfd = { .fd = in, .events = POLLIN };
+		char ev[4096];
+		bool alive = relay_alive(base, name);
+
+		if (poll(&pfd, 1, 1000) > 0 && read(in, ev, sizeof(ev)) < 0 &&
+		    errno != EAGAIN)
+			log_die(1, "inotify(%s): %s", dir, strerror(errno));
+		/* what the file we hold got, then a new one if it rotated */
+		if (fd >= 0 && !drain(fd))
+			return 1;
+		if (fd < 0 || !same_file(fd, cur)) {
+			if (fd >= 0)
+				close(fd);
+			fd = open(cur, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+			if (fd >= 0 && !drain(fd))
+				return 1;
+		}
+		if (!alive)
+			return 0;	/* gone before this last look */
+	}
 }
 
 /**
@@ -832,8 +1115,12 @@ int main(int argc, char **argv)
 		return cmd_exec(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "list") && argc == 2)
 		return cmd_list();
+	if (!strcmp(argv[1], "policy"))
+		return cmd_policy(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "log"))
+		return cmd_log(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "destroy"))
 		return cmd_destroy(argc - 1, argv + 1);
-	log_die(EXIT_USAGE, "%s: unknown command (create, exec, list, destroy; see --help)",
+	log_die(EXIT_USAGE, "%s: unknown command (create, exec, policy, log, list, destroy; see --help)",
 		argv[1]);
 }

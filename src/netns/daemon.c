@@ -24,6 +24,13 @@
  * through lib/relay.c. A handshake has HANDSHAKE_SECS to finish. Any
  * failure resets that connection only.
  *
+ * Policy. Right after accept, before any proxy is contacted, the
+ * connection is checked against the policy (policy.c): by the fake
+ * address's name, else by the address. Denied: closed with SO_LINGER 0
+ * (a RST, the client fails at once), counted, logged. Every egress
+ * connection is one line of the connection log (connlog.c): a denied one
+ * at once, an allowed one when it is freed, with its bytes and duration.
+ *
  * DNS. UDP and TCP port 53 are redirected to the stub. Fake mode answers
  * from lib-free dns.c at once. TCP mode sends each query, length-prefixed,
  * over a new connection through the proxy to the resolver (TCP clients
@@ -34,8 +41,10 @@
  * (nsbuild.c) and connected to 127.0.0.1:NSPORT there, then relayed.
  *
  * Control. The control socket answers "stats", "fds" (the namespace fds,
- * for exec and list) and "stop", to peers of our own UID only: one
- * SOCK_SEQPACKET message in, one out. The loop never waits for a control
+ * for exec and list), "stop" and "policy" (a new policy, its text in a
+ * sealed memfd passed along; only from our own network namespace:
+ * policy_load()), to peers of our own UID only: one SOCK_SEQPACKET message
+ * in, one out. The loop never waits for a control
  * client: an accepted connection whose request is already there (the
  * usual case: ctl_request() sends right after connect) is answered at
  * once; one that is not yet is parked, non-blocking, in the epoll set and
@@ -63,15 +72,19 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "connlog.h"
 #include "daemon.h"
 #include "dns.h"
 #include "log.h"
+#include "nsbuild.h"
+#include "policy.h"
 #include "relay.h"
 
 #define HANDSHAKE_SECS	30
@@ -129,10 +142,16 @@ struct conn {
 	struct in_pktinfo pi4;
 	struct dns_query q;	/* K_DNS_UDP: for a SERVFAIL if the proxy fails */
 	bool q_ok;		/* (the query's bytes: at buf + DNS_MSG_MAX + 2) */
+	bool logged;		/* an egress connection: logged when it ends */
+	uint32_t rule;		/* the policy rule that allowed it, 0: default */
+	int err;		/* why it failed (errno), 0 if it did not */
+	uint64_t start_ms;	/* accepted at, CLOCK_REALTIME ms */
+	uint64_t start_mono;	/* and CLOCK_MONOTONIC ms */
 };
 
 struct stats {
 	uint64_t conns, failed, bytes_out, bytes_in, dns, refused;
+	uint64_t allowed, denied, policies;
 	unsigned active;
 };
 
@@ -153,6 +172,9 @@ static struct {
 	struct conn *grave;	/* freed in this batch: their events are stale */
 	struct stats st;
 	struct ctl_client ctl[CTL_PARKED_MAX];
+	struct policy *pol;	/* the policy in force, NULL: none */
+	struct connlog log;
+	uint64_t own_netns;	/* the cookie of the relay's network namespace */
 	bool stop;
 } D;
 
@@ -199,6 +221,55 @@ static struct conn *conn_new(enum ckind kind)
 	return c;
 }
 
+static uint64_t now_ms(void);
+
+static uint64_t realtime_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* one line of the connection log for @t (denied: at once, @c NULL) */
+static void log_conn(const struct target *t, const struct conn *c, bool allow,
+		     uint32_t rule, const char *error)
+{
+	struct connlog_entry e = {
+		.name = t->name[0] ? t->name : NULL,
+		.sa = (const struct sockaddr *)&t->sa,
+		.port = t->port,
+		.allow = allow,
+		.rule = rule,
+		.error = error,
+	};
+
+	if (c) {
+		e.start_ms = c->start_ms;
+		e.dur_ms = now_ms() - c->start_mono;
+		if (c->st == C_RELAY) {
+			e.bytes_out = c->r.bytes[0];
+			e.bytes_in = c->r.bytes[1];
+		}
+	} else {
+		e.start_ms = realtime_ms();
+	}
+	connlog_write(&D.log, &e);
+}
+
+static void egress_log(const struct conn *c, bool abort)
+{
+	const char *error = NULL;
+
+	if (c->err)
+		error = strerror(c->err);
+	else if (c->st != C_RELAY)
+		error = "closed before the proxy connected";
+	else if (abort)
+		error = "reset";
+	log_conn(&c->t, c, true, c->rule, error);
+}
+
 /* conn_free() - close @c now; its memory goes when the epoll batch that
  * may still name it is done (conn_reap) */
 static void conn_free(struct conn *c, bool abort)
@@ -209,6 +280,8 @@ static void conn_free(struct conn *c, bool abort)
 		return;
 	c->dead = true;
 
+	if (c->logged)
+		egress_log(c, abort);
 	if (c->st == C_RELAY) {
 		D.st.bytes_out += c->r.bytes[0];
 		D.st.bytes_in += c->r.bytes[1];
@@ -488,6 +561,8 @@ static void dns_udp_own_reply(struct conn *c, int rcode, bool tc)
 
 static void conn_fail(struct conn *c, int err)
 {
+	if (err != -ECANCELED && !c->err)
+		c->err = -err;
 	if (err != -ECANCELED)
 		fail_log(c->kind == K_DNS_UDP ? "dns" : "connect", &c->t, -err);
 	/* a client asking through a failing proxy hears so at once */
@@ -545,15 +620,27 @@ static int original_dst(int fd, int family, struct target *t)
 		if (D.c->dns_mode != DNS_FAKE)
 			return 0;	/* a real address then: let it go as is */
 		name = fakedns_name(&D.fake, ntohl(s4->sin_addr.s_addr));
-		if (!name)
+		if (!name) {
+			t->sa.ss_family = AF_INET;
 			return -ESTALE;
+		}
 		snprintf(t->name, sizeof(t->name), "%s", name);
 	}
 	return 0;
 }
 
+/* close @fd with a reset: the client hears at once, no FIN, no timeout */
+static void reset_close(int fd)
+{
+	const struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+}
+
 static void relay_accept(int lfd, int family)
 {
+	struct policy_verdict v;
 	struct target t;
 	struct conn *c;
 	int fd, r;
@@ -563,20 +650,43 @@ static void relay_accept(int lfd, int family)
 		if (fd < 0)
 			return;
 		r = original_dst(fd, family, &t);
+		if (r == -ESTALE) {
+			/* a fake address from before a recycle: no name */
+			D.st.refused++;
+			D.st.denied++;
+			log_conn(&t, NULL, false, 0, "unknown fake address");
+			reset_close(fd);
+			continue;
+		}
 		if (r < 0) {
-			/* not redirected (made to the listener directly), or
-			 * a fake address from before a recycle */
+			/* not redirected (made to the listener directly) */
 			D.st.refused++;
 			close(fd);
+			continue;
+		}
+		/* the policy: by the name the client asked for, when it
+		 * asked for one (fake DNS), else by the address */
+		v = policy_check(D.pol, t.name[0] ? t.name : NULL,
+				 (const struct sockaddr *)&t.sa, t.port);
+		if (!v.allow) {
+			D.st.denied++;
+			log_conn(&t, NULL, false, v.rule, NULL);
+			reset_close(fd);
 			continue;
 		}
 		c = conn_new(K_EGRESS);
 		if (!c) {
 			D.st.refused++;
-			close(fd);
+			log_conn(&t, NULL, true, v.rule, "too many connections");
+			reset_close(fd);
 			continue;
 		}
+		D.st.allowed++;
 		c->t = t;
+		c->logged = true;
+		c->rule = v.rule;
+		c->start_ms = realtime_ms();
+		c->start_mono = now_ms();
 		r = conn_register(c, 0, fd);
 		if (r == 0)
 			r = conn_upstream(c);
@@ -842,9 +952,99 @@ static void bridge_accept(const struct bridge *b)
 
 /* Control ----------------------------------------------------------------- */
 
-/* answer @req on @fd; Return: true when @fd is to stay open ("stop": the
- * peer sees EOF when we exit, not before) */
-static bool ctl_answer(int fd, const char *req)
+static uint64_t netns_cookie(int fd)
+{
+	uint64_t v = 0;
+	socklen_t l = sizeof(v);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &v, &l) < 0)
+		return 0;
+	return v;
+}
+
+/**
+ * policy_load() - the policy in the sealed memfd @pfd, from control client
+ *		   @fd, replacing ours
+ *
+ * Only a client in the relay's own network namespace may: a workload runs
+ * as our UID and can reach the control socket, but its sockets are made in
+ * the namespace (or one below it), and an accepted unix socket belongs to
+ * the network namespace its client made it in. The text must come in a
+ * memfd sealed against writing, shrinking and growing: reading it never
+ * waits (no FIFO, socket or FUSE file can stall the loop) and it cannot
+ * change under the parser. Connections already open are left as they are.
+ * Return: the reply
+ */
+static void policy_load(int fd, int pfd, char *rep, size_t size)
+{
+	const int need = F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW;
+	struct policy *p = NULL;
+	struct stat st;
+	char err[256];
+	char *text = NULL;
+	int seals;
+	ssize_t got;
+
+	if (!D.own_netns || netns_cookie(fd) != D.own_netns) {
+		snprintf(rep, size, "refused: the policy can be changed only from the relay's network namespace, not from inside");
+		return;
+	}
+	if (pfd < 0) {
+		snprintf(rep, size, "error: no policy came with the request");
+		return;
+	}
+	seals = fcntl(pfd, F_GET_SEALS);
+	if (fstat(pfd, &st) < 0 || !S_ISREG(st.st_mode) || seals < 0 ||
+	    (seals & need) != need) {
+		snprintf(rep, size, "error: the policy must come in a sealed memfd");
+		return;
+	}
+	if ((uint64_t)st.st_size > POLICY_TEXT_MAX) {
+		snprintf(rep, size, "error: the policy is larger than %u bytes",
+			 POLICY_TEXT_MAX);
+		return;
+	}
+	text = malloc((size_t)st.st_size + 1);
+	p = calloc(1, sizeof(*p));
+	if (!text || !p) {
+		snprintf(rep, size, "error: %s", strerror(ENOMEM));
+		goto out;
+	}
+	got = pread(pfd, text, (size_t)st.st_size, 0);
+	if (got != st.st_size) {
+		snprintf(rep, size, "error: reading the policy: %s",
+			 got < 0 ? strerror(errno) : "short read");
+		goto out;
+	}
+	policy_init(p);
+	if (policy_parse(p, text, (size_t)got, "policy", err, sizeof(err)) < 0) {
+		snprintf(rep, size, "usage: %s", err);
+		policy_free(p);
+		goto out;
+	}
+	if (p->has_names && D.c->dns_mode != DNS_FAKE) {
+		snprintf(rep, size, "usage: name patterns need --dns fake: with --dns tcp connections have only addresses");
+		policy_free(p);
+		goto out;
+	}
+	if (D.pol) {
+		policy_free(D.pol);
+		free(D.pol);
+	}
+	D.pol = p;
+	p = NULL;
+	D.st.policies++;
+	snprintf(rep, size, "ok %u rules", D.pol->n);
+	log_info("policy replaced: %u rules", D.pol->n);
+out:
+	free(p);
+	free(text);
+}
+
+/* answer @req on @fd (@pfd: an fd that came with it, or -1); Return: true
+ * when @fd is to stay open ("stop": the peer sees EOF when we exit, not
+ * before) */
+static bool ctl_answer(int fd, const char *req, int pfd)
 {
 	char rep[512];
 	int fds[2], n;
@@ -859,13 +1059,21 @@ static bool ctl_answer(int fd, const char *req)
 				in += c->r.bytes[1];
 			}
 		n = snprintf(rep, sizeof(rep),
-			"pid %d\nconns %llu\nactive %u\nfailed %llu\nbytes_out %llu\nbytes_in %llu\ndns %llu\nrefused %llu\n",
+			"pid %d\nconns %llu\nactive %u\nfailed %llu\nbytes_out %llu\nbytes_in %llu\ndns %llu\nrefused %llu\n"
+			"allowed %llu\ndenied %llu\nrules %u\npolicies %llu\nlog_dropped %llu\n",
 			(int)getpid(), (unsigned long long)D.st.conns,
 			D.st.active, (unsigned long long)D.st.failed,
 			(unsigned long long)out, (unsigned long long)in,
 			(unsigned long long)D.st.dns,
-			(unsigned long long)D.st.refused);
+			(unsigned long long)D.st.refused,
+			(unsigned long long)D.st.allowed,
+			(unsigned long long)D.st.denied, D.pol ? D.pol->n : 0,
+			(unsigned long long)D.st.policies,
+			(unsigned long long)D.log.dropped);
 		send(fd, rep, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	} else if (strcmp(req, "policy") == 0) {
+		policy_load(fd, pfd, rep, sizeof(rep));
+		send(fd, rep, strlen(rep), MSG_NOSIGNAL | MSG_DONTWAIT);
 	} else if (strcmp(req, "fds") == 0) {
 		fds[0] = D.nf->fd[NSFD_NET];
 		fds[1] = D.nf->fd[NSFD_USER];
@@ -887,16 +1095,22 @@ static bool ctl_answer(int fd, const char *req)
 static bool ctl_serve(int fd)
 {
 	char req[16];
-	ssize_t got = recv(fd, req, sizeof(req) - 1, MSG_DONTWAIT);
+	int pfd = -1, n = 0;
+	/* the socket is non-blocking; an fd (the policy) may come along */
+	int got = recv_fds(fd, req, sizeof(req) - 1, &pfd, &n, 1);
+	bool keep = false;
 
-	if (got < 0 && (errno == EAGAIN || errno == EINTR))
+	if (got == -EAGAIN || got == -EINTR)
 		return false;
 	if (got > 0) {
 		req[got] = '\0';
-		if (ctl_answer(fd, req)) {
-			epoll_ctl(D.ep, EPOLL_CTL_DEL, fd, NULL);
-			return true;
-		}
+		keep = ctl_answer(fd, req, n > 0 ? pfd : -1);
+	}
+	if (n > 0)
+		close(pfd);
+	if (keep) {
+		epoll_ctl(D.ep, EPOLL_CTL_DEL, fd, NULL);
+		return true;
 	}
 	close(fd);
 	return true;
@@ -1018,6 +1232,16 @@ int netns_daemon(const struct netns_conf *c, struct ns_fds *nf, int ctl)
 
 	D.c = c;
 	D.nf = nf;
+	D.pol = c->policy;
+	D.own_netns = netns_cookie(ctl);
+	D.log.dirfd = -1;
+	D.log.fd = -1;
+	if (c->statefd >= 0) {
+		r = connlog_open(&D.log, c->statefd);
+		if (r < 0)
+			log_warn("open(%s): %s (connections are not logged)",
+				 CONNLOG_FILE, strerror(-r));
+	}
 	for (int i = 0; i < CTL_PARKED_MAX; i++)
 		D.ctl[i].ev = (struct ev){ .kind = EV_CTL_CLIENT, .fd = -1, .side = i };
 	raise_nofile();

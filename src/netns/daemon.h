@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "nsbuild.h"
+#include "policy.h"
 #include "proxy.h"
 
 #define BRIDGE_MAX	16
@@ -33,6 +34,9 @@ struct bridge {
  * @dns_mode:	fake (default) or DNS over TCP through the proxy
  * @resolver:	the resolver for DNS_TCP
  * @bridges:	--bridge-port listeners (already bound and listening)
+ * @policy:	the egress policy (--allow, --deny, --policy-file), or NULL
+ * @statefd:	the namespace's state directory (for the connection log),
+ *		or -1
  */
 struct netns_conf {
 	struct proxy_url proxy;
@@ -42,6 +46,8 @@ struct netns_conf {
 	struct target resolver;
 	struct bridge bridges[BRIDGE_MAX];
 	int nbridges;
+	struct policy *policy;
+	int statefd;
 };
 
 /**

@@ -5,6 +5,7 @@
  *   ctl	its control socket (SOCK_SEQPACKET)
  *   info	proxy and netns path, written at create, for list
  *   log	the relay's stderr
+ *   conns	the connection log (JSON lines), conns.1 its previous part
  * BASE is private (0700, ours): nothing in it is trusted beyond that, and
  * what exec enters is checked on the namespace fd itself.
  */
@@ -13,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/file.h>
+#include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -23,6 +26,9 @@
 #include "state.h"
 
 #define CTL_TRIES	5	/* control requests closed unanswered are retried */
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD	77	/* Linux 6.5 */
+#endif
 
 bool name_valid(const char *name)
 {
@@ -88,9 +94,48 @@ int state_path(char *buf, size_t size, const char *base, const char *name,
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
+/**
+ * peer_netns_ours() - is the process that listens on the other end of @fd
+ *		       (@pid, from SO_PEERCRED) in our network namespace?
+ *
+ * The state directory is writable by a workload inside the namespace (same
+ * UID): it could put a control socket of its own there and acknowledge a
+ * policy it never applies. The relay lives in the namespace bro-netns
+ * create ran in; a process inside cannot. The PID is pinned with a pidfd
+ * (SO_PEERPIDFD) and found alive after the check, so a reused PID is not
+ * taken for it; without SO_PEERPIDFD (before Linux 6.5) the check is by
+ * PID alone.
+ * Return: 0, -EPERM when not (or when we may not look), other -errno
+ */
+static int peer_netns_ours(int fd, pid_t pid)
+{
+	struct stat a, b;
+	socklen_t l = sizeof(int);
+	char p[64];
+	int pidfd = -1, r = 0;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &l) < 0) {
+		if (errno != ENOPROTOOPT && errno != EINVAL)
+			return -errno;	/* e.g. ESRCH: the listener is gone */
+		pidfd = -1;
+	}
+	snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)pid);
+	if (stat(p, &a) < 0 || stat("/proc/self/ns/net", &b) < 0)
+		/* not ours to look at (from inside a user namespace): not ours */
+		r = errno == EACCES || errno == EPERM ? -EPERM : -errno;
+	else if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		r = -EPERM;
+	if (pidfd >= 0) {
+		if (r == 0 && pidfd_send_signal(pidfd, 0, NULL, 0) < 0)
+			r = -ESRCH;
+		close(pidfd);
+	}
+	return r;
+}
+
 static int ctl_request_once(const char *base, const char *name, const char *req,
-			    char *rep, size_t size, int *fds, int *nfds,
-			    pid_t *pid, int *keep)
+			    int sendfd, char *rep, size_t size, int *fds,
+			    int *nfds, pid_t *pid, int *keep)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct timeval tv = { .tv_sec = 5 };
@@ -116,10 +161,16 @@ static int ctl_request_once(const char *base, const char *name, const char *req,
 	}
 	if (pid)
 		*pid = cr.pid;
-	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0) {
-		r = -errno;
-		goto out;
+	if (sendfd >= 0) {
+		r = peer_netns_ours(fd, cr.pid);
+		if (r < 0) {
+			r = r == -EPERM ? -EXDEV : r;
+			goto out;
+		}
 	}
+	r = send_fds(fd, req, strlen(req), &sendfd, sendfd >= 0 ? 1 : 0);
+	if (r < 0)
+		goto out;
 	r = recv_fds(fd, rep, size - 1, got, &n, 2);
 	if (r < 0)
 		goto out;
@@ -146,9 +197,9 @@ out:
 	return r;
 }
 
-int ctl_request(const char *base, const char *name, const char *req,
-		char *rep, size_t size, int *fds, int *nfds, pid_t *pid,
-		int *keep)
+static int ctl_request_retry(const char *base, const char *name,
+			     const char *req, int sendfd, char *rep, size_t size,
+			     int *fds, int *nfds, pid_t *pid, int *keep)
 {
 	int r = -ENODATA;
 
@@ -156,12 +207,27 @@ int ctl_request(const char *base, const char *name, const char *req,
 	 * when silent ones crowd it (daemon.c, Control): ask again, a
 	 * bounded number of times */
 	for (int i = 0; i < CTL_TRIES; i++) {
-		r = ctl_request_once(base, name, req, rep, size, fds, nfds, pid,
-				     keep);
+		r = ctl_request_once(base, name, req, sendfd, rep, size, fds,
+				     nfds, pid, keep);
 		if (r != -EPIPE && r != -ECONNRESET && r != -ENODATA)
 			break;
 	}
 	return r;
+}
+
+int ctl_request(const char *base, const char *name, const char *req,
+		char *rep, size_t size, int *fds, int *nfds, pid_t *pid,
+		int *keep)
+{
+	return ctl_request_retry(base, name, req, -1, rep, size, fds, nfds,
+				 pid, keep);
+}
+
+int ctl_request_fd(const char *base, const char *name, const char *req,
+		   int sendfd, char *rep, size_t size)
+{
+	return ctl_request_retry(base, name, req, sendfd, rep, size, NULL, NULL,
+				 NULL, NULL);
 }
 
 bool relay_alive(const char *base, const char *name)
@@ -183,7 +249,8 @@ bool relay_alive(const char *base, const char *name)
 
 int state_remove(const char *base, const char *name)
 {
-	static const char *const files[] = { "ctl", "lock", "info", "log" };
+	static const char *const files[] = { "ctl", "lock", "info", "log",
+					     "conns", "conns.1" };
 	char p[PATH_MAX];
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)

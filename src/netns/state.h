@@ -48,6 +48,12 @@ int ctl_request(const char *base, const char *name, const char *req,
 		char *rep, size_t size, int *fds, int *nfds, pid_t *pid,
 		int *keep);
 
+/* ctl_request_fd() - ctl_request() with @sendfd passed along (SCM_RIGHTS),
+ * only to a relay in our own network namespace: -EXDEV when the socket's
+ * listener is elsewhere (a workload's fake relay, or we run inside) */
+int ctl_request_fd(const char *base, const char *name, const char *req,
+		   int sendfd, char *rep, size_t size);
+
 /* relay_alive() - does a relay process hold NAME's lock? */
 bool relay_alive(const char *base, const char *name);
 

@@ -104,6 +104,32 @@ int main(void)
 	ok(a.conf.proxy.auth && !strcmp(a.conf.proxy.user, "u") && !strcmp(a.pass_file, "/x"),
 	   "  user u, file /x");
 
+	/* the policy's options, in order */
+	char *argv7[] = { "create", "--proxy", "socks5://h:1", "--deny", "bad.example",
+			  "--policy-file", "/p", "--allow", "*.example", NULL };
+	struct policy_args pa;
+	const char *name;
+
+	is_int(create_args_parse(9, argv7, &a, err, sizeof(err)), 0, "create --deny --policy-file --allow");
+	ok(a.pol.n == 3 && a.pol.item[0].kind == 'd' && !strcmp(a.pol.item[0].arg, "bad.example") &&
+	   a.pol.item[1].kind == 'f' && !strcmp(a.pol.item[1].arg, "/p") &&
+	   a.pol.item[2].kind == 'a' && !strcmp(a.pol.item[2].arg, "*.example"),
+	   "  kept in order, patterns as given (checked when the policy is built)");
+	ok(a.conf.statefd == -1 && a.conf.policy == NULL, "  no state dir, no policy yet");
+	char *argv8[] = { "policy", "ns1", "--allow", "a.example", "--policy-file", "/p", NULL };
+	is_int(policy_args_parse(6, argv8, &name, &pa, err, sizeof(err)), 0, "policy NAME --allow --policy-file");
+	ok(!strcmp(name, "ns1") && pa.n == 2 && pa.item[0].kind == 'a' && pa.item[1].kind == 'f',
+	   "  name and rules");
+	char *argv9[] = { "policy", "ns1", NULL };
+	is_int(policy_args_parse(2, argv9, &name, &pa, err, sizeof(err)), -EINVAL, "policy NAME without rules");
+	ok(matches(err, "give the new policy"), "  says: %s", err);
+	char *argv10[] = { "policy", "--allow", "a.example", NULL };
+	is_int(policy_args_parse(3, argv10, &name, &pa, err, sizeof(err)), -EINVAL, "policy without NAME");
+	char *argv11[] = { "policy", "ns1", "--allow", "a", "extra", NULL };
+	is_int(policy_args_parse(5, argv11, &name, &pa, err, sizeof(err)), -EINVAL, "policy with a stray argument");
+	char *argv12[] = { "policy", "ns1", "--allow", NULL };
+	is_int(policy_args_parse(3, argv12, &name, &pa, err, sizeof(err)), -EINVAL, "--allow without a pattern");
+
 	/* where the password comes from */
 	char dir[] = "/tmp/unit-netns-cred.XXXXXX", path[64], pw[256];
 	int fds[2];
