@@ -105,6 +105,8 @@ static char *old_cwd;
 static uid_t real_uid;
 static gid_t real_gid;
 static int proc_fd = -1;
+static int self_fd = -1;	/* our own binary, for PID 1's re-exec */
+static int lock_fds[64];
 
 /* --- stage 1, 2: start and parse ---------------------------------------- */
 
@@ -261,10 +263,6 @@ static void read_seccomp(void)
 		size_t len;
 		int r = read_all(opts.seccomp_fds[i], &buf, &len);
 
-		if (r == 0 && len == 0) {
-			free(buf);
-			r = -ENODATA;
-		}
 		if (r < 0)
 			DIE("Can't read seccomp data: %s", strerror(-r));
 		if (len % 8)
@@ -276,6 +274,9 @@ static void read_seccomp(void)
 		progs[i].insns = (struct sock_filter *)(void *)buf;
 		progs[i].len = (unsigned short)(len / 8);
 	}
+	for (size_t i = 0; i < nprogs; i++)
+		if (!progs[i].len)
+			DIE("Invalid seccomp data: an empty program");
 }
 
 /* --- stage 5: namespace IDs for --info-fd ------------------------------- */
@@ -409,64 +410,101 @@ static void disable_userns(uid_t ns_uid, gid_t ns_gid)
 static void take_locks(void)
 {
 	for (size_t i = 0; i < opts.nlocks; i++) {
-		struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-		int fd = open(opts.locks[i], O_RDONLY | O_CLOEXEC);
+		/* a read lock: a writer outside sees the sandbox as running */
+		struct flock l = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+		/* no O_CLOEXEC: PID 1 re-execs itself, and closing any fd of
+		 * the file would drop the lock */
+		int fd = open(opts.locks[i], O_RDONLY);
 
 		if (fd < 0)
 			DIE("Unable to open lock file %s: %s", opts.locks[i],
 			    strerror(errno));
-		l.l_type = F_RDLCK;
 		if (fcntl(fd, F_SETLK, &l) < 0)
 			DIE("Unable to lock file %s: %s", opts.locks[i],
 			    strerror(errno));
-		/* held until we exit */
+		lock_fds[i] = fd;	/* held until we exit */
 	}
+}
+
+/* stage 7: PID 1 execs itself afresh. Its memory then belongs to the
+ * sandbox's user namespace (mm->user_ns is set at exec), so with
+ * PR_SET_DUMPABLE 0 the caller who owns that namespace may still open
+ * /proc/PID/ns/ (--info-fd's "child-pid", bwrap's --userns/--pidns use),
+ * while the command, which holds no capability there, cannot ptrace it. */
+static __attribute__((noreturn)) void become_init(pid_t child)
+{
+	char a1[16], a2[16];
+	char *args[] = { "bro-run", "--internal-init", a1, a2, NULL };
+	char *env[] = { NULL };
+
+	snprintf(a1, sizeof(a1), "%d", child);
+	snprintf(a2, sizeof(a2), "%d", opts.sync_fd);
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		DIE("close_range: %s", strerror(errno));
+	for (size_t i = 0; i < opts.nlocks; i++)
+		fcntl(lock_fds[i], F_SETFD, 0);
+	if (opts.sync_fd >= 0 && fcntl(opts.sync_fd, F_SETFD, 0) < 0)
+		DIE("--sync-fd %d: %s", opts.sync_fd, strerror(errno));
+	execveat(self_fd, "", args, env, AT_EMPTY_PATH);
+	DIE("PID 1: execveat(bro-run): %s", strerror(errno));
+}
+
+static int init_main(char **argv)
+{
+	int child = atoi(argv[2]), sync_fd = atoi(argv[3]);
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		DIE("prctl(PR_SET_DUMPABLE): %s", strerror(errno));
+	if (child <= 0)
+		DIE("--internal-init: no child");
+	return run_init(child, sync_fd);
 }
 
 /* --- stage 8: the command ----------------------------------------------- */
 
-static void drop_caps(bool own_userns)
+/* bwrap's rules: a root caller who named no capability keeps its own set
+ * untouched; otherwise the requested set becomes effective, permitted,
+ * inheritable and ambient (so it survives exec for any uid), and in a user
+ * namespace the bounding set is cut to it. With nothing requested in a user
+ * namespace we made, the securebits are locked too, so that uid 0 there
+ * regains nothing at exec. */
+static void drop_caps(bool in_userns, bool own_userns)
 {
 	uint64_t want = opts.caps;
 	const char *step = NULL;
 	struct capsets c;
 	int r;
 
-	if (!want) {
-		r = caps_drop_for_exec(own_userns, true, &step);
-		if (r < 0 && !own_userns)
-			DIE("%s: %s", step, strerror(-r));
+	if (real_uid == 0 && !opts.caps_given && !in_userns)
+		goto nnp;
+	if (!want && own_userns) {
+		r = caps_drop_for_exec(true, true, &step);
 		if (r < 0)
 			DIE("%s: %s", step, strerror(-r));
-		if (!own_userns && (r = caps_drop_bounding()) < 0 &&
-		    r != -EPERM)
-			DIE("prctl(PR_CAPBSET_DROP): %s", strerror(-r));
 		return;
 	}
-	for (int cap = 0; cap <= 63; cap++) {
-		if (want & (1ULL << cap))
-			continue;
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
-			if (errno == EINVAL)
-				break;
-			DIE("Dropping capability %d from bounds: %s", cap,
-			    strerror(errno));
+	if (in_userns)
+		for (int cap = 0; cap <= 63; cap++) {
+			if (want & (1ULL << cap))
+				continue;
+			if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 &&
+			    errno != EINVAL && errno != EPERM)
+				DIE("Dropping capability %d from bounds: %s",
+				    cap, strerror(errno));
 		}
-	}
 	if (caps_get(&c) < 0)
 		DIE("capget: %s", strerror(errno));
-	want &= c.prm | (own_userns ? ~0ULL : 0);
-	c.eff = c.prm = want;
-	c.inh = getuid() != 0 ? want : 0;
+	want &= c.prm;
+	c.eff = c.prm = c.inh = want;
 	if (caps_set(&c) < 0)
 		DIE("capset: %s", strerror(errno));
-	if (getuid() != 0)
-		for (int cap = 0; cap <= 63; cap++)
-			if ((want & (1ULL << cap)) &&
-			    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0,
-				  0) < 0)
-				DIE("Adding ambient capability %d: %s", cap,
-				    strerror(errno));
+	for (int cap = 0; cap <= 63; cap++)
+		if ((want & (1ULL << cap)) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0 &&
+		    errno != EINVAL && errno != EPERM)
+			DIE("Adding ambient capability %d: %s", cap,
+			    strerror(errno));
+nnp:
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		DIE("prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
 }
@@ -485,7 +523,8 @@ static void apply_env(void)
 	}
 }
 
-static __attribute__((noreturn)) void exec_command(bool own_userns)
+static __attribute__((noreturn)) void exec_command(bool in_userns,
+						   bool own_userns)
 {
 	const char *cwd = "/";
 	char *file = opts.cmd[0];
@@ -511,20 +550,25 @@ static __attribute__((noreturn)) void exec_command(bool own_userns)
 	}
 	if (setenv("PWD", cwd, 1) < 0)
 		DIE("setenv(PWD): %s", strerror(errno));
-	drop_caps(own_userns);
-	for (size_t i = 0; i < nprogs; i++) {
-		struct sock_fprog p = { .len = progs[i].len,
-					.filter = progs[i].insns };
-
-		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &p) < 0)
-			DIE("prctl(PR_SET_SECCOMP): %s", strerror(errno));
-	}
+	drop_caps(in_userns, own_userns);
 	if (opts.argv0)
 		opts.cmd[0] = (char *)opts.argv0;
 	/* everything above 2 closes at exec, the setup pipe included */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		DIE("close_range: %s", strerror(errno));
 	run_signals_unblock();
+	/* last: a filter may refuse every call but execve */
+	for (size_t i = 0; i < nprogs; i++) {
+		struct sock_fprog p = { .len = progs[i].len,
+					.filter = progs[i].insns };
+
+		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &p) < 0) {
+			if (errno == EINVAL)
+				DIE("Unable to set up system call filtering as requested: "
+				    "prctl(PR_SET_SECCOMP) reported EINVAL (an invalid program?)");
+			DIE("prctl(PR_SET_SECCOMP): %s", strerror(errno));
+		}
+	}
 	execvp(file, opts.cmd);
 	DIE("execvp %s: %s", file, strerror(errno));
 }
@@ -581,6 +625,8 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	/* stage 1 */
+	if (argc == 4 && !strcmp(argv[1], "--internal-init"))
+		return init_main(argv);
 	if (!strcmp(base_name(argv[0]), "bwrap"))
 		run_prog = "bwrap";
 	log_init(run_prog);
@@ -634,6 +680,16 @@ int main(int argc, char **argv)
 	if (proc_fd < 0)
 		DIE("Can't open /proc: %s", strerror(errno));
 	own_userns = opts.unshare_user;
+	need_init = (opts.unshare_pid && !opts.as_pid_1) || opts.nlocks ||
+		    opts.sync_fd >= 0;
+	if (opts.nlocks > sizeof(lock_fds) / sizeof(lock_fds[0]))
+		DIE("too many --lock-file options (at most %zu)",
+		    sizeof(lock_fds) / sizeof(lock_fds[0]));
+	if (need_init) {
+		self_fd = open("/proc/self/exe", O_PATH | O_CLOEXEC);
+		if (self_fd < 0)
+			DIE("open(/proc/self/exe): %s", strerror(errno));
+	}
 
 	/* stage 4 */
 	if (opts.die_with_parent) {
@@ -775,8 +831,6 @@ int main(int argc, char **argv)
 	umask(022);
 
 	/* stage 7: PID 1 */
-	need_init = (opts.unshare_pid && !opts.as_pid_1) || opts.nlocks ||
-		    opts.sync_fd >= 0;
 	if (need_init) {
 		pid_t child = fork();
 
@@ -788,15 +842,14 @@ int main(int argc, char **argv)
 			take_locks();
 			if (opts.block_fd >= 0)
 				close(opts.block_fd);
-			r = caps_drop_for_exec(own_userns, true,
+			r = caps_drop_for_exec(true, false,
 					       &(const char *){ NULL });
-			if (r < 0 && own_userns)
+			if (r < 0)
 				DIE("dropping capabilities in PID 1: %s",
 				    strerror(-r));
-			if (!own_userns)
-				caps_drop_all();
-			exit(run_init(child, opts.sync_fd));
+			become_init(child);
 		}
+		close(self_fd);
 		if (opts.die_with_parent &&
 		    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 			DIE("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
@@ -805,5 +858,5 @@ int main(int argc, char **argv)
 	}
 
 	/* stage 8 */
-	exec_command(own_userns);
+	exec_command(own_userns || opts.userns_fd >= 0, own_userns);
 }
