@@ -258,6 +258,31 @@ fail:
 
 /* --- the launcher's half: sources, opened before anything is mounted --- */
 
+/* --bind-fd: a mount of the caller's mount namespace cannot be cloned into
+ * ours, so the fd's path is opened here, in our copy of that namespace, and
+ * must be the very same file */
+static void open_bind_fd(struct run_op *op)
+{
+	char link[64], path[PATH_MAX];
+	struct stat a, b;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", op->fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n < 0 || fstat(op->fd, &a) < 0)
+		DIE("Can't stat fd %d: %s", op->fd, strerror(errno));
+	path[n] = '\0';
+	op->src_fd = open(path, O_PATH | O_CLOEXEC);
+	if (op->src_fd < 0)
+		DIE("Can't find source path %s (fd %d): %s", path, op->fd,
+		    strerror(errno));
+	if (fstat(op->src_fd, &b) < 0 || a.st_dev != b.st_dev ||
+	    a.st_ino != b.st_ino)
+		DIE("Race condition binding dirfd %d (%s)", op->fd, path);
+	close(op->fd);
+	op->fd = -1;
+}
+
 void mount_open_sources(struct run_opts *o)
 {
 	bool dev = false, proc = false;
@@ -269,6 +294,10 @@ void mount_open_sources(struct run_opts *o)
 			dev = true;
 		if (op->type == OP_PROC)
 			proc = true;
+		if (op->type == OP_BIND_FD) {
+			open_bind_fd(op);
+			continue;
+		}
 		if (op->type != OP_BIND && op->type != OP_OVERLAY_SRC &&
 		    op->type != OP_OVERLAY)
 			continue;
@@ -747,8 +776,7 @@ void mount_build(struct run_opts *o, const struct mount_ctx *m)
 				op_bind(op, op->src_fd);
 			break;
 		case OP_BIND_FD:
-			op_bind(op, op->fd);
-			close(op->fd);
+			op_bind(op, op->src_fd);
 			break;
 		case OP_REMOUNT_RO:
 			op_remount_ro(op);
