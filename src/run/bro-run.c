@@ -455,6 +455,7 @@ static int init_main(char **argv)
 
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		DIE("prctl(PR_SET_DUMPABLE): %s", strerror(errno));
+	prctl(PR_SET_NAME, "bro-run", 0, 0, 0);	/* not the fd's number */
 	if (child <= 0)
 		DIE("--internal-init: no child");
 	return run_init(child, sync_fd);
@@ -475,7 +476,7 @@ static void drop_caps(bool in_userns, bool own_userns)
 	struct capsets c;
 	int r;
 
-	if (real_uid == 0 && !opts.caps_given && !in_userns)
+	if (real_uid == 0 && !opts.caps_given)
 		goto nnp;
 	if (!want && own_userns) {
 		r = caps_drop_for_exec(true, true, &step);
