@@ -93,8 +93,19 @@ out=$(ur "${BASE[@]}" --sync-fd 3 sh -c 'ls /proc/self/fd | tr "\n" " "' 3>"$d/s
 is "$out" "0 1 2 3 " "--sync-fd: not passed to the command (3 is ls's own directory fd)"
 out=$(echo go | ur "${BASE[@]}" --block-fd 0 sh -c 'echo ran' )
 is "$out" ran "--block-fd: the command runs once the fd is readable"
-out=$(echo go | ur "${BASE[@]}" --userns-block-fd 0 id -u 2>&1)
-is "$out" "$(cat /proc/sys/kernel/overflowuid)" "--userns-block-fd: the maps are left to the caller (none written: the overflow uid)"
+# --userns-block-fd: the caller writes the maps while the launcher waits
+mkfifo "$d/ub"; chown "$BRO_TEST_USER:" "$d/ub"; rm -f "$d/uid"
+as_user sh -c "exec $R ${BASE[*]} --info-fd 3 --userns-block-fd 4 sh -c 'id -u > $d/uid' \
+	3>$d/info2 4<$d/ub" </dev/null >/dev/null 2>&1 &
+bgp=$!
+exec {w}>"$d/ub"
+wait_for 5 grep -q child-pid "$d/info2"
+cpid=$(sed -n 's/.*"child-pid": \([0-9]*\).*/\1/p' "$d/info2")
+as_user sh -c "echo deny > /proc/$cpid/setgroups && echo '0 $T_UID 1' > /proc/$cpid/uid_map && \
+	echo '0 $T_UID 1' > /proc/$cpid/gid_map"
+echo go >&$w; exec {w}>&-
+wait "$bgp"
+is "$(cat "$d/uid" 2>/dev/null)" 0 "--userns-block-fd: the maps the caller wrote meanwhile apply (uid 0)"
 
 # --- --userns and --pidns: joining another sandbox's namespaces ---
 rm -f "$d/ready" "$d/info"
