@@ -90,6 +90,19 @@
 
 #define DIE(...) log_die(1, __VA_ARGS__)
 
+#ifndef __has_feature
+#define __has_feature(x) 0
+#endif
+#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
+/* the sanitizer build: LeakSanitizer reads /proc/PID/task at exit, which a
+ * process past pivot_root (no /proc) or non-dumpable cannot */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "detect_leaks=0";
+}
+#endif
+
 const char *run_prog = "bro-run";
 
 struct seccomp_prog {
