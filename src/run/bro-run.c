@@ -465,12 +465,16 @@ static __attribute__((noreturn)) void become_init(pid_t child)
 static int init_main(char **argv)
 {
 	int child = atoi(argv[2]), sync_fd = atoi(argv[3]);
+	siginfo_t si = { 0 };
 
+	/* only ever bro-run's own PID 1, whose child the command is */
+	if (child <= 0 || waitid(P_PID, (id_t)child, &si,
+				 WEXITED | WNOHANG | WNOWAIT) < 0)
+		DIE("--internal-init: %d is not our child (this mode is bro-run's own)",
+		    child);
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		DIE("prctl(PR_SET_DUMPABLE): %s", strerror(errno));
 	prctl(PR_SET_NAME, "bro-run", 0, 0, 0);	/* not the fd's number */
-	if (child <= 0)
-		DIE("--internal-init: no child");
 	return run_init(child, sync_fd);
 }
 
@@ -639,8 +643,10 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	/* stage 1 */
-	if (argc == 4 && !strcmp(argv[1], "--internal-init"))
+	if (argc == 4 && !strcmp(argv[1], "--internal-init")) {
+		log_init(run_prog);
 		return init_main(argv);
+	}
 	if (!strcmp(base_name(argv[0]), "bwrap"))
 		run_prog = "bwrap";
 	log_init(run_prog);
@@ -707,8 +713,12 @@ int main(int argc, char **argv)
 
 	/* stage 4 */
 	if (opts.die_with_parent) {
+		pid_t ppid = getppid();
+
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 			DIE("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
+		if (getppid() != ppid)	/* it died before the prctl */
+			return 1;
 	}
 	parent_pidfd = pidfd_open(getpid(), 0);
 	if (parent_pidfd < 0)
@@ -752,8 +762,6 @@ int main(int argc, char **argv)
 			DIE("Setting userns2 failed: %s", strerror(errno));
 		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 			DIE("prctl(PR_SET_DUMPABLE): %s", strerror(errno));
-		if (opts.die_with_parent && getppid() == 1)
-			kill(getpid(), SIGKILL);
 		if (opts.info_fd >= 0) {
 			run_write_info(opts.info_fd, pid, false, nsids);
 			close(opts.info_fd);
