@@ -55,6 +55,10 @@ out=$(ur "${BASE[@]}" --uid 0 --cap-add CAP_NET_ADMIN "$P")
 is "$(kv "$out" CapEff)" 0000000000001000 "--cap-add CAP_NET_ADMIN: exactly that one"
 out=$(ur "${BASE[@]}" --cap-add cap_net_raw --cap-add CAP_KILL --cap-drop cap_kill "$P")
 is "$(kv "$out" CapAmb)" 0000000000002000 "a non-zero uid keeps --cap-add as ambient (cap-drop after add wins)"
+for info in "" "--info-fd 3"; do
+	out=$(ur "${BASE[@]}" --unshare-pid $info sh -c 'head -c1 /proc/1/environ >/dev/null 2>&1 && echo readable || echo denied' 3>/dev/null)
+	is "$out" denied "the command cannot read PID 1's memory (non-dumpable) ${info:-(no re-exec)}"
+done
 out=$(ur "${BASE[@]}" --unshare-pid sh -c 'grep ^Cap[EP] /proc/1/status')
 like "$out" "CapPrm:.0000000000000000" "our PID 1 holds no capability either"
 

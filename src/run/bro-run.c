@@ -55,6 +55,10 @@
  *		 --sync-fd, the child forks the command and stays as its
  *		 reaper: locks taken, every capability dropped, signals
  *		 forwarded, orphans reaped, the command's status returned.
+ *		 It stays non-dumpable; where --info-fd/--json-status-fd
+ *		 publish its PID it re-execs itself first, so that its memory
+ *		 belongs to the sandbox's user namespace and the namespace's
+ *		 owner (not the command) may open its /proc/PID/ns.
  *  8. command	 --block-fd, new session, environment, working directory;
  *		 capabilities down to the requested set (securebits locked
  *		 when that set is empty), no_new_privs, seccomp programs in
@@ -462,6 +466,29 @@ static __attribute__((noreturn)) void become_init(pid_t child)
 	DIE("PID 1: execveat(bro-run): %s", strerror(errno));
 }
 
+/* PID 1 without the re-exec: nothing open but 0-2, the locks, --sync-fd */
+static void close_all_but_locks(void)
+{
+	unsigned from = 3;
+
+	for (;;) {
+		unsigned next = ~0U;
+
+		for (size_t i = 0; i <= opts.nlocks; i++) {
+			int fd = i < opts.nlocks ? lock_fds[i] : opts.sync_fd;
+
+			if (fd >= (int)from && (unsigned)fd < next)
+				next = (unsigned)fd;
+		}
+		if (next > from &&
+		    close_range(from, next == ~0U ? ~0U : next - 1, 0) < 0)
+			DIE("close_range: %s", strerror(errno));
+		if (next == ~0U)
+			return;
+		from = next + 1;
+	}
+}
+
 static int init_main(char **argv)
 {
 	int child = atoi(argv[2]), sync_fd = atoi(argv[3]);
@@ -705,7 +732,9 @@ int main(int argc, char **argv)
 	if (opts.nlocks > sizeof(lock_fds) / sizeof(lock_fds[0]))
 		DIE("too many --lock-file options (at most %zu)",
 		    sizeof(lock_fds) / sizeof(lock_fds[0]));
-	if (need_init) {
+	/* PID 1 re-execs itself only where its /proc/PID/ns is published
+	 * (--info-fd, --json-status-fd): an exec is most of its cost */
+	if (need_init && (opts.info_fd >= 0 || opts.json_status_fd >= 0)) {
 		self_fd = open("/proc/self/exe", O_PATH | O_CLOEXEC);
 		if (self_fd < 0)
 			DIE("open(/proc/self/exe): %s", strerror(errno));
@@ -869,9 +898,14 @@ int main(int argc, char **argv)
 			if (r < 0)
 				DIE("dropping capabilities in PID 1: %s",
 				    strerror(-r));
-			become_init(child);
+			if (self_fd >= 0)
+				become_init(child);
+			close_all_but_locks();
+			prctl(PR_SET_NAME, "bro-run", 0, 0, 0);
+			exit(run_init(child, opts.sync_fd));
 		}
-		close(self_fd);
+		if (self_fd >= 0)
+			close(self_fd);
 		if (opts.die_with_parent &&
 		    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 			DIE("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
