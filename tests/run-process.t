@@ -89,6 +89,10 @@ wait_for 5 test -e "$d/ready"
 lock_held; ok $? "--lock-file: held while the sandbox runs"
 echo go > "$d/fifo"; wait "$RPID"
 lock_held; ok $((!$?)) "  and released when it ends"
+out=$(ur "${BASE[@]}" --lock-file /enoent touch "$d/lockran" 2>&1); st=$?
+is "$st:$out" "1:bro-run: Unable to open lock file /enoent: No such file or directory" \
+	"--lock-file that cannot be taken: one line, exit 1"
+ok "$(test -e "$d/lockran"; echo $((!$?)))" "  and the command never ran"
 out=$(ur "${BASE[@]}" --sync-fd 3 sh -c 'ls /proc/self/fd | tr "\n" " "' 3>"$d/sync")
 is "$out" "0 1 2 3 " "--sync-fd: not passed to the command (3 is ls's own directory fd)"
 out=$(echo go | ur "${BASE[@]}" --block-fd 0 sh -c 'echo ran' )

@@ -463,6 +463,7 @@ static __attribute__((noreturn)) void become_init(pid_t child)
 	if (opts.sync_fd >= 0 && fcntl(opts.sync_fd, F_SETFD, 0) < 0)
 		DIE("--sync-fd %d: %s", opts.sync_fd, strerror(errno));
 	execveat(self_fd, "", args, env, AT_EMPTY_PATH);
+	kill(child, SIGKILL);
 	DIE("PID 1: execveat(bro-run): %s", strerror(errno));
 }
 
@@ -883,21 +884,24 @@ int main(int argc, char **argv)
 
 	/* stage 7: PID 1 */
 	if (need_init) {
-		pid_t child = fork();
+		pid_t child, init_pid = getpid();
 
+		take_locks();	/* before the command exists: a failure stops all */
+		child = fork();
 		if (child < 0)
 			DIE("fork: %s", strerror(errno));
 		if (child > 0) {
 			setup_fail_fd = -1;	/* the command's now */
 			close(setup[1]);
-			take_locks();
 			if (opts.block_fd >= 0)
 				close(opts.block_fd);
 			r = caps_drop_for_exec(true, false,
 					       &(const char *){ NULL });
-			if (r < 0)
+			if (r < 0) {
+				kill(child, SIGKILL);
 				DIE("dropping capabilities in PID 1: %s",
 				    strerror(-r));
+			}
 			if (self_fd >= 0)
 				become_init(child);
 			close_all_but_locks();
@@ -906,9 +910,14 @@ int main(int argc, char **argv)
 		}
 		if (self_fd >= 0)
 			close(self_fd);
-		if (opts.die_with_parent &&
-		    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		/* the command never outlives our PID 1 (without a PID
+		 * namespace, nothing else would see to that) */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 			DIE("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
+		if (getppid() != init_pid)
+			_exit(1);	/* it died before the prctl */
+		for (size_t i = 0; i < opts.nlocks; i++)
+			close(lock_fds[i]);
 		if (opts.sync_fd >= 0)
 			close(opts.sync_fd);
 	}
