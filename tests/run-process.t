@@ -95,6 +95,8 @@ is "$st:$out" "1:bro-run: Unable to open lock file /enoent: No such file or dire
 ok "$(test -e "$d/lockran"; echo $((!$?)))" "  and the command never ran"
 out=$(ur "${BASE[@]}" --sync-fd 3 sh -c 'ls /proc/self/fd | tr "\n" " "' 3>"$d/sync")
 is "$out" "0 1 2 3 " "--sync-fd: not passed to the command (3 is ls's own directory fd)"
+out=$(ur "${BASE[@]}" --unshare-pid --as-pid-1 --sync-fd 3 sh -c 'ls /proc/self/fd | tr "\n" " "' 3>"$d/sync")
+is "$out" "0 1 2 3 4 " "--sync-fd with --as-pid-1: the command holds it (there is no PID 1 of ours)"
 out=$(echo go | ur "${BASE[@]}" --block-fd 0 sh -c 'echo ran' )
 is "$out" ran "--block-fd: the command runs once the fd is readable"
 # --userns-block-fd: the caller writes the maps while the launcher waits

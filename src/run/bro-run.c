@@ -602,6 +602,10 @@ static __attribute__((noreturn)) void exec_command(bool in_userns,
 	/* everything above 2 closes at exec, the setup pipe included */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		DIE("close_range: %s", strerror(errno));
+	/* --as-pid-1 has no PID 1 of ours to hold --sync-fd: the command does */
+	if (opts.as_pid_1 && opts.sync_fd >= 0 &&
+	    fcntl(opts.sync_fd, F_SETFD, 0) < 0)
+		DIE("--sync-fd %d: %s", opts.sync_fd, strerror(errno));
 	run_signals_unblock();
 	/* last: a filter may refuse every call but execve */
 	for (size_t i = 0; i < nprogs; i++) {
@@ -728,8 +732,8 @@ int main(int argc, char **argv)
 	if (proc_fd < 0)
 		DIE("Can't open /proc: %s", strerror(errno));
 	own_userns = opts.unshare_user;
-	need_init = (opts.unshare_pid && !opts.as_pid_1) || opts.nlocks ||
-		    opts.sync_fd >= 0;
+	need_init = !opts.as_pid_1 && (opts.unshare_pid || opts.nlocks ||
+					opts.sync_fd >= 0);
 	if (opts.nlocks > sizeof(lock_fds) / sizeof(lock_fds[0]))
 		DIE("too many --lock-file options (at most %zu)",
 		    sizeof(lock_fds) / sizeof(lock_fds[0]));
