@@ -150,6 +150,10 @@ like "$out" "^bro-run: user namespaces are disabled here \(sysctl user.max_user_
 ok "$(test -e "$d/ran"; echo $((!$?)))" "  and the command did not run"
 out=$(in_x 0 "$R" --unshare-user --ro-bind / / touch "$d/ran" 2>&1); st=$?
 like "$st:$out" "^1:bro-run: user namespaces are disabled here" "uid 0 there, --unshare-user: refused the same way"
+out=$(as_user unshare -U "$R" --ro-bind / / touch "$d/ran" 2>&1); st=$?
+like "$st:$out" "^1:bro-run: Creating new namespace failed \(EPERM\): uid [0-9]+/gid [0-9]+ has no mapping in this user namespace" \
+	"a caller whose uid has no mapping (a container that does not map it): named, exit 1"
+ok "$(test -e "$d/ran"; echo $((!$?)))" "  and the command did not run"
 out=$(in_x 0 "$R" --unshare-user-try --ro-bind / / sh -c 'echo ran unshared' 2>&1)
 is "$out" "ran unshared" "uid 0 there, --unshare-user-try: runs without one (bwrap's rule for root)"
 

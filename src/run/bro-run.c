@@ -262,6 +262,12 @@ static void clone_failed(int err, bool userns)
 		DIE("Creating new namespace failed: user.max_user_namespaces (or another max_*_namespaces) is exhausted or 0 (ENOSPC)" NOT_UNSANDBOXED);
 	if (userns && err == EUSERS)
 		DIE("Creating new namespace failed: user namespaces nested too deep (EUSERS)" NOT_UNSANDBOXED);
+	if (userns && err == EPERM &&
+	    (geteuid() == (uid_t)read_long("/proc/sys/kernel/overflowuid") ||
+	     getegid() == (gid_t)read_long("/proc/sys/kernel/overflowgid")))
+		DIE("Creating new namespace failed (EPERM): uid %u/gid %u has no mapping in this user namespace "
+		    "(a container that does not map the caller): run as a mapped user" NOT_UNSANDBOXED,
+		    geteuid(), getegid());
 	if (userns && err == EPERM && real_uid != 0)
 		DIE("No permissions to create a new user namespace (EPERM): the kernel or an LSM forbids unprivileged user namespaces here" NOT_UNSANDBOXED);
 	if (userns && err == EINVAL)
