@@ -139,6 +139,14 @@ install: all
 	  fi; \
 	done
 
+	@# AppArmor (Ubuntu >= 23.10): bro-run's profile, where the parser knows
+	@# the userns rule (ABI 4.0); loaded by the caller (apparmor_parser -r)
+	@aa=$(DESTDIR)$(SYSCONFDIR)/apparmor.d; \
+	if [ -d /sys/kernel/security/apparmor ] && [ -e $$aa/abi/4.0 ]; then \
+	  sed 's|@BINDIR@|$(BINDIR)|' apparmor/bro-run.in > $$aa/bro-run && \
+	  echo "AppArmor: $$aa/bro-run installed; load it: apparmor_parser -r $$aa/bro-run"; \
+	fi
+
 uninstall:
 	for b in $(BINS); do rm -f $(DESTDIR)$(BINDIR)/$$b; done
 	for l in $(SHLIBS); do rm -f $(DESTDIR)$(LIBDIR)/bro/$$l; done

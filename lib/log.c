@@ -19,6 +19,7 @@
 static const char *log_prog = "bro";
 static bool log_journal;
 static enum log_prio log_max = LOG_P_INFO;
+static bool log_prio_prefix;
 
 static bool journal_stream_is_stderr(void)
 {
@@ -52,6 +53,11 @@ void log_set_level(enum log_prio max)
 	log_max = max;
 }
 
+void log_set_prefix_level(bool on)
+{
+	log_prio_prefix = on;
+}
+
 bool log_to_journal(void)
 {
 	return log_journal;
@@ -66,6 +72,9 @@ void log_vmsg(enum log_prio prio, const char *fmt, va_list ap)
 		return;
 	if (log_journal)
 		n = snprintf(line, sizeof(line), "<%d>", (int)prio);
+	else if (log_prio_prefix)
+		n = snprintf(line, sizeof(line), "<%d>%s: ", (int)prio,
+			     log_prog);
 	else
 		n = snprintf(line, sizeof(line), "%s: ", log_prog);
 	if (n < 0 || (size_t)n >= sizeof(line))

@@ -11,6 +11,8 @@ enum log_prio { LOG_P_ERR = 3, LOG_P_WARNING = 4, LOG_P_NOTICE = 5,
 
 void log_init(const char *prog);
 void log_set_level(enum log_prio max);
+/* log_set_prefix_level() - "<N>prog: " (bwrap's --level-prefix) */
+void log_set_prefix_level(bool on);
 bool log_to_journal(void);
 void log_msg(enum log_prio prio, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

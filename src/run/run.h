@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * run.h - bro-run's parsed command line and the stages that act on it.
+ */
+#ifndef BRO_RUN_H
+#define BRO_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define RUN_MAX_ARGS	9000		/* like bwrap: --args files included */
+#define RUN_MAX_TMPFS	(SIZE_MAX >> 1)
+
+/* filesystem operations, run in command-line order inside the namespaces */
+enum op_type {
+	OP_BIND,		/* --bind, --ro-bind, --dev-bind (+ -try) */
+	OP_BIND_FD,		/* --bind-fd, --ro-bind-fd */
+	OP_REMOUNT_RO,
+	OP_TMPFS,
+	OP_PROC,
+	OP_DEV,
+	OP_MQUEUE,
+	OP_DIR,
+	OP_FILE,		/* --file FD DEST */
+	OP_BIND_DATA,		/* --bind-data, --ro-bind-data */
+	OP_SYMLINK,		/* src is the link target */
+	OP_CHMOD,
+	OP_OVERLAY_SRC,
+	OP_OVERLAY,		/* src upper, src2 work */
+	OP_TMP_OVERLAY,
+	OP_RO_OVERLAY,
+};
+
+#define OPF_RO		0x1
+#define OPF_DEV		0x2
+#define OPF_TRY		0x4
+
+struct run_op {
+	enum op_type type;
+	unsigned flags;
+	const char *src;	/* host path, link target, overlay upper */
+	const char *src2;	/* overlay workdir */
+	const char *dest;	/* path in the sandbox */
+	int fd;			/* --file, --bind-data, --bind-fd; else -1 */
+	int perms;		/* --perms / --chmod mode, -1: the default */
+	uint64_t size;		/* --size for --tmpfs, 0: none */
+	int src_fd;		/* set up by the launcher: O_PATH of src */
+};
+
+enum env_op_type { ENV_SET, ENV_UNSET, ENV_CLEAR };
+struct env_op {
+	enum env_op_type type;
+	const char *name, *value;
+};
+
+struct run_opts {
+	struct run_op *ops;
+	size_t nops, ops_cap;
+	struct env_op *env;
+	size_t nenv, env_cap;
+	const char **locks;
+	size_t nlocks, locks_cap;
+	int *seccomp_fds;
+	size_t nseccomp;
+	bool seccomp_single;	/* --seccomp (vs --add-seccomp-fd) */
+
+	bool unshare_user, unshare_user_try, unshare_pid, unshare_net,
+	     unshare_ipc, unshare_uts, unshare_cgroup, unshare_cgroup_try;
+	bool die_with_parent, new_session, as_pid_1, disable_userns,
+	     assert_userns_disabled, level_prefix, help, version;
+	long long uid, gid;	/* -1: the caller's */
+	const char *hostname, *chdir, *argv0;
+	uint64_t caps;		/* capabilities the command keeps */
+	bool caps_given;	/* --cap-add/--cap-drop seen */
+
+	int info_fd, json_status_fd, block_fd, userns_block_fd, sync_fd,
+	    userns_fd, userns2_fd, pidns_fd;
+
+	char **cmd;		/* the command, NULL-terminated */
+	int ncmd;
+
+	/* parser state */
+	int next_perms;		/* --perms for the next op, -1 none */
+	uint64_t next_size;	/* --size for the next op, 0 none */
+	int nargs;		/* arguments seen, --args included */
+	char **bufs;		/* --args buffers, argv points into them */
+	size_t nbufs;
+	char **vecs;		/* and their argv arrays */
+	size_t nvecs;
+	char err[512];
+	/* --args FD reader: 0 and a malloc'd buffer, or -errno */
+	int (*read_fd)(int fd, char **buf, size_t *len);
+	/* warnings ("Only the last --chdir option will take effect") */
+	void (*warn)(const char *msg);
+};
+
+/* args.c */
+void run_opts_init(struct run_opts *o, uint64_t default_caps);
+void run_opts_free(struct run_opts *o);
+/* run_args_parse() - argv[1..] into @o; Return: 0, or -1 with o->err set */
+int run_args_parse(struct run_opts *o, int argc, char **argv);
+/* run_args_split() - NUL-separated @buf (NUL-terminated at @len) into an
+ * argv of at most @max entries; Return: the count, or -1 if more than @max */
+int run_args_split(char *buf, size_t len, char **argv, int max);
+/* run_cap_from_name() - "CAP_NET_ADMIN"/"cap_net_admin" to 12, else -1 */
+int run_cap_from_name(const char *name);
+int run_parse_fd(const char *s);
+
+/* mount.c: the filesystem, built inside the mount namespace */
+struct mount_ctx {
+	bool pid_ns;		/* our own procfs (a PID namespace) */
+	bool userns;		/* in a user namespace we made */
+	const char *tty;	/* the host tty of stdin, for /dev/console */
+};
+void mount_open_sources(struct run_opts *o);
+void mount_build(struct run_opts *o, const struct mount_ctx *m);
+
+/* proc.c: the launcher's monitor and the sandbox's PID 1 */
+extern const int run_fwd_signals[];
+void run_signals_block(void);
+void run_signals_unblock(void);
+int run_monitor(int pidfd, pid_t pid, int setup_fd, int json_fd);
+int run_init(pid_t child, int sync_fd);
+int run_exit_code(int status);
+void run_write_info(int fd, pid_t pid, bool json, const char *nsids);
+
+/* bro-run.c */
+extern const char *run_prog;
+
+#endif
