@@ -24,4 +24,16 @@
  */
 int confine_load(const char **step);
 
+/**
+ * confine_tty_load() - load a seccomp filter that refuses ioctl(TIOCSTI)
+ *			and ioctl(TIOCLINUX) (EPERM) and nothing else, in
+ *			every ABI of this machine (x86_64, i386 and x32; arm64
+ *			and arm): for sandboxes that must keep running 32-bit
+ *			programs and every socket family
+ * @step:	set to the libseccomp step that failed
+ *
+ * Needs no_new_privs (or CAP_SYS_ADMIN). Return: 0, or -errno
+ */
+int confine_tty_load(const char **step);
+
 #endif

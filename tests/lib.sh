@@ -181,6 +181,14 @@ podman_image() {
 	cleanup_add "upodman rmi -f localhost/$1"
 }
 
+# on_tty CMD...: CMD as the test user with a pseudo-terminal as its stdin and
+# controlling terminal (script(1) makes one, in a new session); its output
+# without the terminal's carriage returns
+on_tty() {
+	local q; printf -v q '%q ' "$@"
+	as_user script -qec "$q" /dev/null </dev/null | tr -d '\r'
+}
+
 # upodman ARGS...: podman as the test user
 upodman() { as_user sh -c 'cd && exec podman "$@"' podman "$@"; }
 

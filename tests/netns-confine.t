@@ -16,13 +16,6 @@ socks_start
 ns_create --name confine --proxy "socks5://127.0.0.1:$SOCKS_PORT" ||
 	{ echo "Bail out! create failed"; exit 1; }
 
-# on_tty CMD...: CMD as the test user with a pseudo-terminal as its stdin and
-# controlling terminal (script(1) makes one, in a new session)
-on_tty() {
-	local q; printf -v q '%q ' "$@"
-	as_user script -qec "$q" /dev/null </dev/null | tr -d '\r'
-}
-
 # --- the terminal ---
 legacy=$(cat /proc/sys/dev/tty/legacy_tiocsti 2>/dev/null || echo 1)
 if [ "$legacy" = 1 ]; then

@@ -160,4 +160,22 @@ cp "$R" "$T_TMP/bro-run-suid"; chmod 4755 "$T_TMP/bro-run-suid"
 out=$(as_user "$T_TMP/bro-run-suid" --ro-bind / / true 2>&1); st=$?
 like "$st:$out" "^1:bro-run: refusing to run setuid" "installed setuid: refuses, exit 1"
 
+# --- no typing into the caller's terminal, --new-session or not ---
+T=$BRO_TOOLS/try-syscall
+if [ "$(cat /proc/sys/dev/tty/legacy_tiocsti 2>/dev/null || echo 1)" = 1 ]; then
+	like "$(on_tty "$T" tiocsti | tail -1)" "ok$" "control: TIOCSTI works on the user's own terminal here"
+fi
+is "$(on_tty "$R" "${BASE[@]}" "$T" tiocsti | tail -1)" "errno EPERM" \
+	"TIOCSTI into the caller's terminal is refused, without --new-session (CVE-2017-5226)"
+is "$(on_tty "$R" "${BASE[@]}" "$T" tiocsti 0x1 | tail -1)" "errno EPERM" \
+	"  also with bits above 31 in the command word (CVE-2019-10063)"
+is "$(on_tty "$R" "${BASE[@]}" "$T" tioclinux | tail -1)" "errno EPERM" "  TIOCLINUX too"
+if [ "$(uname -m)" = x86_64 ]; then
+	out=$(on_tty "$T" i386-tiocsti | tail -1)
+	ok "$([ "$out" != "errno EPERM" ] && echo 0 || echo 1)" "control: TIOCSTI through the i386 table is not refused outside ($out)"
+	is "$(on_tty "$R" "${BASE[@]}" "$T" i386-tiocsti | tail -1)" "errno EPERM" \
+		"  inside it is (the filter covers the i386 and x32 tables)"
+	is "$(on_tty "$R" "${BASE[@]}" "$T" i386-getpid | tail -1)" ok \
+		"  and other i386 calls still work inside (32-bit programs run)"
+fi
 done_testing

@@ -23,8 +23,11 @@
  * system disables or restricts are detected and named in one line, never
  * worked around by running the command outside them. The command cannot
  * ptrace or write the memory of the launcher or the sandbox's PID 1 (both
- * PR_SET_DUMPABLE 0). It can still use every system call unless --seccomp
- * filters them, and reach the network unless --unshare-net.
+ * PR_SET_DUMPABLE 0). It cannot type into the caller's terminal: where it
+ * could reach one, ioctl TIOCSTI/TIOCLINUX are refused by a seccomp filter
+ * in every ABI, --new-session or not. It can still use every other system
+ * call unless --seccomp filters them, and reach the network unless
+ * --unshare-net.
  *
  * Theory of operation: the stages, in the order main() runs them
  * ==============================================================
@@ -37,6 +40,7 @@
  *		 is not root) and whether the system allows one: a limit of
  *		 0, Debian's unprivileged_userns_clone=0. --seccomp programs
  *		 are read now, so a bad one fails before anything exists.
+ *		 Whether the command could reach a terminal (/dev/tty opens).
  *  4. clone	 One clone3(): every namespace at once, a pidfd for the child.
  *		 Signals the monitor forwards are blocked before, so none is
  *		 lost between the clone and the signalfd.
@@ -61,8 +65,9 @@
  *		 owner (not the command) may open its /proc/PID/ns.
  *  8. command	 --block-fd, new session, environment, working directory;
  *		 capabilities down to the requested set (securebits locked
- *		 when that set is empty), no_new_privs, seccomp programs in
- *		 order, fds above 2 closed at exec; execvp().
+ *		 when that set is empty), no_new_privs, the TIOCSTI filter
+ *		 (lib/confine.c) where a terminal is reachable, seccomp
+ *		 programs in order, fds above 2 closed at exec; execvp().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -89,6 +94,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "confine.h"
 #include "log.h"
 #include "run.h"
 
@@ -116,6 +122,7 @@ struct seccomp_prog {
 
 static struct run_opts opts;
 static struct seccomp_prog *progs;
+static bool tty_reachable;	/* the TIOCSTI filter is loaded (stage 3) */
 static size_t nprogs;
 static int setup_fail_fd = -1;	/* write end: a byte means "failed" */
 static char *old_cwd;
@@ -613,6 +620,16 @@ static __attribute__((noreturn)) void exec_command(bool in_userns,
 	    fcntl(opts.sync_fd, F_SETFD, 0) < 0)
 		DIE("--sync-fd %d: %s", opts.sync_fd, strerror(errno));
 	run_signals_unblock();
+	/* no typing into the caller's terminal (CVE-2017-5226), also without
+	 * --new-session; before the caller's programs, which may refuse
+	 * seccomp() itself */
+	if (tty_reachable) {
+		const char *step;
+		int r = confine_tty_load(&step);
+
+		if (r < 0)
+			DIE("%s: %s (refusing TIOCSTI)", step, strerror(-r));
+	}
 	/* last: a filter may refuse every call but execve */
 	for (size_t i = 0; i < nprogs; i++) {
 		struct sock_fprog p = { .len = progs[i].len,
@@ -630,6 +647,22 @@ static __attribute__((noreturn)) void exec_command(bool in_userns,
 }
 
 /* --- main --------------------------------------------------------------- */
+
+/* can the command reach a terminal to type into? Its controlling terminal
+ * (open("/dev/tty") works even when fds 0-2 are no terminal), or, for a
+ * caller that keeps CAP_SYS_ADMIN, any terminal among fds 0-2. Without one
+ * there is nothing to protect, and bwrap's suite checks that no filter is
+ * there by default. */
+static bool terminal_reachable(void)
+{
+	int fd = open("/dev/tty", O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0) {
+		close(fd);
+		return true;
+	}
+	return isatty(0) || isatty(1) || isatty(2);
+}
 
 static const char *base_name(const char *p)
 {
@@ -723,6 +756,7 @@ int main(int argc, char **argv)
 	}
 
 	/* stage 3 */
+	tty_reachable = terminal_reachable();
 	if (real_uid != 0 && opts.userns_fd < 0)
 		opts.unshare_user = true;
 	if (opts.unshare_user_try && userns_allowed())

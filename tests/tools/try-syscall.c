@@ -9,6 +9,7 @@
  *	try-syscall socketpair FAMILY	socketpair(FAMILY, SOCK_STREAM, 0)
  *	try-syscall x32-socket FAMILY	socket() through the x32 table
  *	try-syscall i386-getpid		getpid() through int $0x80 (i386 table)
+ *	try-syscall i386-tiocsti	ioctl(0, TIOCSTI, "x") through int $0x80
  * Prints "ok" or "errno NAME" (e.g. "errno EPERM") and exits 0; a process
  * killed by seccomp prints nothing.
  */
@@ -55,10 +56,15 @@ int main(int argc, char **argv)
 #if defined(__x86_64__)
 	if (!strcmp(what, "x32-socket"))
 		return report(syscall(0x40000000 | SYS_socket, arg, SOCK_STREAM, 0));
-	if (!strcmp(what, "i386-getpid")) {
-		long r = 20;	/* __NR_getpid in the i386 table */
+	if (!strcmp(what, "i386-getpid") || !strcmp(what, "i386-tiocsti")) {
+		/* the i386 table: getpid 20, ioctl 54; args in ebx, ecx, edx
+		 * (a pointer above 4 GiB is cut to 32 bits: EFAULT unfiltered) */
+		static char c = 'x';
+		long r = what[5] == 'g' ? 20 : 54;
 
-		__asm__ volatile ("int $0x80" : "+a"(r) : : "memory");
+		__asm__ volatile ("int $0x80" : "+a"(r)
+				  : "b"(0L), "c"((long)TIOCSTI), "d"((long)(uintptr_t)&c)
+				  : "memory");
 		if (r < 0 && r > -4096) {
 			errno = (int)-r;
 			r = -1;
