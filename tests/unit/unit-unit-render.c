@@ -121,6 +121,47 @@ int main(void)
 	c = text("pgadmin-container.service");
 	ok(has_line(c, "ExecStart=/usr/bin/podman start pgadmin") &&
 	   !strstr(c, "StopWhenUnneeded"), "B's container unit: started by the user");
+
+	/* --direct */
+	is_int(GEN("--direct", "--container", "pg", "--listen", "5432",
+		   "--idle", "30s", "--bindir", "/opt/b"), 0, "direct renders");
+	is_int(n, 3, "three files");
+	s = text("pg.socket");
+	svc = text("pg.service");
+	c = text("pg-idle.service");
+	ok(has_line(s, "ListenStream=127.0.0.1:5432") && has_line(s, "Backlog=1024") &&
+	   !strstr(s, "Service="), "direct socket: activates pg.service");
+	ok(has_line(svc, "Requires=pg.socket") && has_line(svc, "After=pg.socket") &&
+	   has_line(svc, "Wants=pg-idle.service"),
+	   "direct service: requires its socket, wants the idle watcher");
+	ok(has_line(svc, "ExecStart=/usr/bin/podman start --attach pg") &&
+	   has_line(svc, "ExecStop=/usr/bin/podman stop --time 10 pg"),
+	   "direct service: podman start --attach (the socket goes in), podman stop");
+	ok(!strstr(svc, "bro-helper") && !strstr(svc, "bro-proxyd") &&
+	   !strstr(svc, "inspect") && !strstr(svc, "Type=oneshot"),
+	   "direct service: no relay, no inspect");
+	ok(has_line(c, "BindsTo=pg.service") && has_line(c, "After=pg.service"),
+	   "idle watcher: bound to the container's service");
+	ok(has_line(c, "ExecStart=/opt/b/bro-idlewatch --listen 127.0.0.1:5432 --idle 30s -- /usr/bin/podman stop --time 10 pg"),
+	   "idle watcher: bro-idlewatch --listen --idle -- podman stop");
+	ok(!strstr(c, "[Install]") && !strstr(svc, "[Install]"),
+	   "direct: only the socket is installable");
+
+	is_int(GEN("--direct", "--container", "systemd-pg", "--name", "pg",
+		   "--quadlet", "pg.service", "--listen", "[::1]:5432"), 0,
+	       "direct quadlet renders");
+	is_int(n, 3, "three files");
+	ok(!strcmp(files[0].name, "pg.socket") && !strcmp(files[1].name, "pg-idle.service") &&
+	   !strcmp(files[2].name, "pg.service.d/50-bro-unit.conf") &&
+	   files[2].subdir == strlen("pg.service.d"),
+	   "socket, idle watcher and a drop-in; no service of its own");
+	ok(has_line(text("pg.socket"), "Service=pg.service"),
+	   "direct quadlet socket: activates the Quadlet unit");
+	ok(has_line(text("pg.service.d/50-bro-unit.conf"), "Wants=pg-idle.service") &&
+	   has_line(text("pg.service.d/50-bro-unit.conf"), "Requires=pg.socket"),
+	   "drop-in: the Quadlet unit wants the idle watcher");
+	ok(has_line(text("pg-idle.service"), "ExecStart=/usr/local/bin/bro-idlewatch --listen [::1]:5432 --idle 5min -- /usr/bin/podman stop --time 10 systemd-pg"),
+	   "idle watcher: IPv6 listener, the Quadlet container's name");
 	unit_files_free(files, n);
 	return tap_done();
 }
