@@ -56,15 +56,42 @@ static bool has_unix_listener(const struct unit_opts *o)
 	return false;
 }
 
+/* The container's PID changes at every start. The container unit leaves
+ * it in PIDFILE_FMT: podman writes it there when the container was created
+ * with --pidfile (bro-unit prints the flag); otherwise the unit asks podman
+ * inspect, once. The readiness wait and the proxy read the file: no podman
+ * call of ~40 ms each on the first connection's path. */
+#define PIDFILE_FMT "%%t/bro/%s.pid"
+
 /* exec_proxy() - the ExecStart= that enters @container's network namespace
- * and runs the proxy there with @args. The PID is looked up at each start:
- * a container gets a new one every time it starts. */
+ * (its PID from the file its container unit wrote) and runs the proxy there
+ * with @args */
 static void exec_proxy(FILE *f, const struct unit_opts *o,
 		       const char *container, const char *args)
 {
 	fprintf(f,
-		"ExecStart=/bin/sh -c 'pid=$$(%s inspect --format \"{{.State.Pid}}\" %s) && exec %s/bro-helper --pid \"$$pid\" -- %s/bro-proxyd %s'\n",
-		o->podman, container, o->bindir, o->bindir, args);
+		"ExecStart=/bin/sh -c 'pid=$$(cat " PIDFILE_FMT ") && exec %s/bro-helper --pid \"$$pid\" -- %s/bro-proxyd %s'\n",
+		container, o->bindir, o->bindir, args);
+}
+
+/* exec_pidfile_pre(), exec_pidfile_post() - around the container's start:
+ * no stale file (a container re-created without --pidfile leaves podman's
+ * old one), then the file filled by podman inspect if podman did not
+ * write it */
+static void exec_pidfile_pre(FILE *f, const char *container)
+{
+	fprintf(f, "# the container's PID goes to " PIDFILE_FMT " (podman create --pidfile)\n"
+		   "ExecStartPre=/bin/mkdir -p -m 0700 %%t/bro\n"
+		   "ExecStartPre=/bin/rm -f " PIDFILE_FMT "\n",
+		container, container);
+}
+
+static void exec_pidfile_post(FILE *f, const struct unit_opts *o,
+			      const char *container)
+{
+	fprintf(f, "# created without --pidfile: ask podman, once\n"
+		   "ExecStartPost=/bin/sh -c '[ -s " PIDFILE_FMT " ] || exec %s inspect --format \"{{.State.Pid}}\" %s >" PIDFILE_FMT "'\n",
+		container, o->podman, container, container);
 }
 
 static void render_socket(FILE *f, const struct unit_opts *o)
@@ -124,8 +151,8 @@ static void exec_ready(FILE *f, const struct unit_opts *o,
 		return;
 	fprintf(f,
 		"# --ready-cmd: the proxy starts once this succeeds in the container's netns\n"
-		"ExecStartPost=/bin/sh -c 'pid=$$(%s inspect --format \"{{.State.Pid}}\" %s) && for i in $$(seq %u); do %s/bro-helper --pid \"$$pid\" -- %s && exit 0; sleep 0.01; done; echo \"bro-unit: %s: not ready within %s\" >&2; exit 1'\n",
-		o->podman, container, o->ready_tries, o->bindir, o->ready,
+		"ExecStartPost=/bin/sh -c 'pid=$$(cat " PIDFILE_FMT ") && for i in $$(seq %u); do %s/bro-helper --pid \"$$pid\" -- %s && exit 0; sleep 0.01; done; echo \"bro-unit: %s: not ready within %s\" >&2; exit 1'\n",
+		container, o->ready_tries, o->bindir, o->ready,
 		container, o->connect_timeout);
 }
 
@@ -143,12 +170,13 @@ static void render_container(FILE *f, const struct unit_opts *o,
 		   "# a unit of its own: podman never sees the socket's LISTEN_FDS\n"
 		   "# (it would pass them into the container)\n"
 		   "Type=oneshot\n"
-		   "RemainAfterExit=yes\n"
-		   "ExecStart=%s start %s\n"
-		   "ExecStop=%s stop --time 10 %s\n",
-		o->podman, container, o->podman, container);
+		   "RemainAfterExit=yes\n");
+	exec_pidfile_pre(f, container);
+	fprintf(f, "ExecStart=%s start %s\n", o->podman, container);
+	exec_pidfile_post(f, o, container);
 	if (on_demand)
 		exec_ready(f, o, container);
+	fprintf(f, "ExecStop=%s stop --time 10 %s\n", o->podman, container);
 	if (!on_demand)
 		fprintf(f, "\n[Install]\nWantedBy=default.target\n");
 }
@@ -160,10 +188,10 @@ static void render_quadlet_dropin(FILE *f, const struct unit_opts *o)
 		   "# %s.service, the on-demand proxy, has exited idle\n"
 		   "[Unit]\nStopWhenUnneeded=true\n",
 		o->container_unit, o->name);
-	if (o->ready[0]) {
-		fprintf(f, "\n[Service]\n");
-		exec_ready(f, o, o->container);
-	}
+	fprintf(f, "\n[Service]\n");
+	exec_pidfile_pre(f, o->container);
+	exec_pidfile_post(f, o, o->container);
+	exec_ready(f, o, o->container);
 }
 
 static void render_cross(FILE *f, const struct unit_opts *o)
@@ -406,14 +434,16 @@ void unit_next_steps(const struct unit_opts *o, FILE *out)
 		else
 			fprintf(out,
 				"the container must exist, without published ports, e.g.:\n"
-				"  podman create --name %s --network=none ...\n",
-				o->container);
+				"  podman create --name %s --network=none --pidfile \"$XDG_RUNTIME_DIR/bro/%s.pid\" ...\n"
+				"  (--pidfile spares the first connection a podman inspect)\n",
+				o->container, o->container);
 	} else {
 		fprintf(out, "next:\n"
 			"  systemctl --user daemon-reload && systemctl --user enable %s-to-%s.service && systemctl --user start %s\n"
+			"%s's container: podman create --pidfile \"$XDG_RUNTIME_DIR/bro/%s.pid\" spares a podman inspect\n"
 			"%s.socket must listen on %s, e.g. from:\n"
 			"  bro-unit --container %s --listen %s --target ADDR:PORT\n",
-			o->from, o->name, o->container_unit, o->name, o->via,
-			o->container, o->via);
+			o->from, o->name, o->container_unit, o->from, o->from,
+			o->name, o->via, o->container, o->via);
 	}
 }

@@ -81,8 +81,17 @@ int main(void)
 	   has_line(svc, "After=pg-container.service"),
 	   "service: bound to and ordered after the container");
 	ok(has_line(svc, "Requires=pg.socket"), "service: requires its socket");
-	ok(has_line(svc, "ExecStart=/bin/sh -c 'pid=$$(/usr/bin/podman inspect --format \"{{.State.Pid}}\" pg) && exec /usr/local/bin/bro-helper --pid \"$$pid\" -- /usr/local/bin/bro-proxyd --connect-timeout=10s --exit-idle-time=2s 127.0.0.1:5432'"),
-	   "service: helper and proxy command line");
+	ok(has_line(svc, "ExecStart=/bin/sh -c 'pid=$$(cat %t/bro/pg.pid) && exec /usr/local/bin/bro-helper --pid \"$$pid\" -- /usr/local/bin/bro-proxyd --connect-timeout=10s --exit-idle-time=2s 127.0.0.1:5432'"),
+	   "service: helper and proxy command line, the PID from the container unit's file");
+	ok(!strstr(svc, "inspect"), "service: no podman inspect on the first connection's path");
+	ok(has_line(c, "ExecStartPre=/bin/mkdir -p -m 0700 %t/bro") &&
+	   has_line(c, "ExecStartPre=/bin/rm -f %t/bro/pg.pid"),
+	   "container: no stale PID file before the start");
+	ok(has_line(c, "ExecStartPost=/bin/sh -c '[ -s %t/bro/pg.pid ] || exec /usr/bin/podman inspect --format \"{{.State.Pid}}\" pg >%t/bro/pg.pid'"),
+	   "container: podman inspect only when podman wrote no PID file (--pidfile)");
+	ok(strstr(c, "ExecStartPre=/bin/rm") < strstr(c, "ExecStart=/usr/bin/podman start") &&
+	   strstr(c, "ExecStart=/usr/bin/podman start") < strstr(c, "ExecStartPost="),
+	   "container: in that order");
 	ok(has_line(c, "StopWhenUnneeded=true"), "container: stops when unneeded");
 	ok(has_line(c, "Type=oneshot") && has_line(c, "RemainAfterExit=yes"),
 	   "container: oneshot, remains active");
@@ -103,9 +112,13 @@ int main(void)
 	   "drop-in: StopWhenUnneeded");
 	ok(has_line(text("pg-proxy.service"), "BindsTo=pg.service"),
 	   "proxy bound to the Quadlet unit");
-	ok(strstr(text("pg-proxy.service"), "/opt/podman inspect --format \"{{.State.Pid}}\" systemd-pg") &&
+	ok(strstr(text("pg-proxy.service"), "$$(cat %t/bro/systemd-pg.pid)") &&
 	   strstr(text("pg-proxy.service"), "exec /opt/b/bro-helper"),
-	   "--bindir, --podman and the container name used");
+	   "--bindir and the container name used");
+	ok(has_line(text("pg.service.d/50-bro-unit.conf"),
+		    "ExecStartPost=/bin/sh -c '[ -s %t/bro/systemd-pg.pid ] || exec /opt/podman inspect --format \"{{.State.Pid}}\" systemd-pg >%t/bro/systemd-pg.pid'") &&
+	   has_line(text("pg.service.d/50-bro-unit.conf"), "ExecStartPre=/bin/rm -f %t/bro/systemd-pg.pid"),
+	   "drop-in: the PID file for the proxy, --podman used");
 
 	is_int(GEN("--from-container", "pgadmin", "--container", "pg",
 		   "--listen-in-container", "5432"), 0, "cross-over renders");
@@ -114,13 +127,16 @@ int main(void)
 	ok(has_line(s, "BindsTo=pgadmin-container.service") &&
 	   has_line(s, "Wants=pg.socket") && has_line(s, "After=pg.socket"),
 	   "cross-over: bound to B, wants A's socket");
-	ok(strstr(s, "inspect --format \"{{.State.Pid}}\" pgadmin)") &&
+	ok(strstr(s, "pid=$$(cat %t/bro/pgadmin.pid)") &&
 	   strstr(s, "bro-proxyd --listen=127.0.0.1:5432 --connect-timeout=30s %t/bro/pg.sock'"),
 	   "cross-over: the proxy listens in B and connects to A's socket");
 	ok(has_line(s, "WantedBy=pgadmin-container.service"), "cross-over: installed into B");
 	c = text("pgadmin-container.service");
 	ok(has_line(c, "ExecStart=/usr/bin/podman start pgadmin") &&
 	   !strstr(c, "StopWhenUnneeded"), "B's container unit: started by the user");
+	ok(has_line(c, "ExecStartPre=/bin/rm -f %t/bro/pgadmin.pid") &&
+	   strstr(c, "inspect --format \"{{.State.Pid}}\" pgadmin >%t/bro/pgadmin.pid'"),
+	   "B's container unit: writes B's PID file");
 
 	/* --direct */
 	is_int(GEN("--direct", "--container", "pg", "--listen", "5432",
