@@ -36,11 +36,9 @@ upodman volume create "$VOL" >/dev/null
 cleanup_add "upodman volume rm -f $VOL"
 cleanup_add "upodman rm -f -t 0 $CT"
 PW=$(as_user "$PGIMAGE" password)
-# trust for the client bound to 127.0.0.7 (the test's own client speaks no
-# SCRAM); passwords from 127.0.0.1
+# passwords (SCRAM) from all of 127.0.0.0/8: the client binds 127.0.0.7
 HBA=$T_TMP/hba.conf
-printf '%s\n' 'local all all trust' 'host all all 127.0.0.1/32 scram-sha-256' \
-	'host all all 127.0.0.7/32 trust' > "$HBA"
+printf '%s\n' 'local all all trust' 'host all all 127.0.0.0/8 scram-sha-256' > "$HBA"
 chmod 0644 "$HBA"
 
 UT=$(user_dir)
@@ -90,7 +88,7 @@ for i in $(seq 1 "$ROUNDS"); do
 	rm -f "$UT/idle.pid"
 	sa_start "$PORT" -E XDG_RUNTIME_DIR -E HOME -E PATH /bin/bash "$T_TMP/activate.sh"
 	t0=$(ms)
-	got=$(python3 "$PGCLIENT" 127.0.0.1 "$PORT" 127.0.0.7 postgres \
+	got=$(PGPASSWORD=$PW python3 "$PGCLIENT" 127.0.0.1 "$PORT" 127.0.0.7 postgres \
 		"select inet_client_addr(), inet_server_addr(), $i" 2>&1)
 	t1=$(ms)
 	diag "round $i: first query '$got' in $((t1 - t0)) ms$([ "$i" = 1 ] && echo ', initdb included')"
