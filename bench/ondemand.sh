@@ -22,6 +22,7 @@
 # 2. steady state: pgbench -S (select-only, 4 clients, 2 threads, -T T s)
 #    through each path, ROUNDS rounds in rotating order, median tps; and
 #    the same with -C (a new connection per transaction, scram included).
+#    ROUNDS=0: part 1 only.
 # 3. the client's address as postgres sees it on each path
 #    (inet_client_addr() for a client bound to 127.0.0.7).
 #
@@ -254,6 +255,12 @@ done
 for k in own probe first warm dprobe dfirst dwarm; do
 	declare "m_$k=$(echo ${res[$k]} | median)"
 done
+
+[ "$ROUNDS" -gt 0 ] || {	# ROUNDS=0: the first connection only
+	echo "## first connection, container stopped, data in place: $STARTS rounds, median ms (load $(cut -d' ' -f1-3 /proc/loadavg))"
+	for k in own dprobe dfirst dwarm probe first warm; do printf '%-8s %6s   all: %s\n' "$k" "$(eval echo \$m_$k)" "${res[$k]}"; done
+	exit 0
+}
 
 # steady state: all paths up
 activate
