@@ -61,7 +61,7 @@ a_stop=$(sed -n 's/^ExecStop=//p' "$units/$A-container.service")
 b_start=$(unit_cmds "$units/$B-container.service")
 a_proxy=$(unit_sh "$units/$A.service")
 b_proxy=$(unit_sh "$units/$B-to-$A.service")
-like "$b_proxy" "^pid=.* && exec $BRO_BIN/bro-helper --pid \"\\\$pid\" -- $BRO_BIN/bro-proxyd --listen=127.0.0.1:$PORT .*$SOCK\$" \
+like "$b_proxy" "^read -r pid <$T_RUNTIME/bro/$B.pid; exec $BRO_BIN/bro-helper --pid \"\\\$pid\" -- $BRO_BIN/bro-proxyd --listen=127.0.0.1:$PORT .*$SOCK\$" \
 	"the listener in B from $B-to-$A.service"
 
 # A.socket's activation: A-container.service first (BindsTo= + After=;

@@ -52,7 +52,7 @@ case $PROXY in
 	proxy_sh=${proxy_sh//"$BRO_BIN/bro-proxyd --connect-timeout=20s"/$PROXY} ;;
 *)	proxy_sh=${proxy_sh//"$BRO_BIN/bro-proxyd"/$PROXY} ;;
 esac
-like "$proxy_sh" "^pid=\\\$\\(cat $T_RUNTIME/bro/$CT.pid\\) && exec $BRO_BIN/bro-helper --pid \"\\\$pid\" -- $PROXY .*--exit-idle-time=3s 127.0.0.1:5432\$" \
+like "$proxy_sh" "^read -r pid <$T_RUNTIME/bro/$CT.pid; exec $BRO_BIN/bro-helper --pid \"\\\$pid\" -- $PROXY .*--exit-idle-time=3s 127.0.0.1:5432\$" \
 	"the proxy command from $CT.service"
 
 # what the manager does on the first connection to the socket

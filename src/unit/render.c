@@ -70,14 +70,16 @@ static void exec_proxy(FILE *f, const struct unit_opts *o,
 		       const char *container, const char *args)
 {
 	fprintf(f,
-		"ExecStart=/bin/sh -c 'pid=$$(cat " PIDFILE_FMT ") && exec %s/bro-helper --pid \"$$pid\" -- %s/bro-proxyd %s'\n",
+		"ExecStart=/bin/sh -c 'read -r pid <" PIDFILE_FMT "; exec %s/bro-helper --pid \"$$pid\" -- %s/bro-proxyd %s'\n",
 		container, o->bindir, o->bindir, args);
 }
 
 /* exec_pidfile_pre(), exec_pidfile_post() - around the container's start:
  * no stale file (a container re-created without --pidfile leaves podman's
  * old one), then the file filled by podman inspect if podman did not
- * write it */
+ * write it; with --ready-cmd, exec_ready() does that in its own shell.
+ * (read, not $(cat): one process less; podman's file has no newline, so
+ * read's status is not used, the value is) */
 static void exec_pidfile_pre(FILE *f, const char *container)
 {
 	fprintf(f, "# the container's PID goes to " PIDFILE_FMT " (podman create --pidfile)\n"
@@ -89,6 +91,8 @@ static void exec_pidfile_pre(FILE *f, const char *container)
 static void exec_pidfile_post(FILE *f, const struct unit_opts *o,
 			      const char *container)
 {
+	if (o->ready[0])
+		return;		/* exec_ready() fills it */
 	fprintf(f, "# created without --pidfile: ask podman, once\n"
 		   "ExecStartPost=/bin/sh -c '[ -s " PIDFILE_FMT " ] || exec %s inspect --format \"{{.State.Pid}}\" %s >" PIDFILE_FMT "'\n",
 		container, o->podman, container, container);
@@ -150,10 +154,12 @@ static void exec_ready(FILE *f, const struct unit_opts *o,
 	if (!o->ready[0])
 		return;
 	fprintf(f,
+		"# the container's PID (podman wrote it, or one podman inspect), then\n"
 		"# --ready-cmd: the proxy starts once this succeeds in the container's netns\n"
-		"ExecStartPost=/bin/sh -c 'pid=$$(cat " PIDFILE_FMT ") && for i in $$(seq %u); do %s/bro-helper --pid \"$$pid\" -- %s && exit 0; sleep 0.01; done; echo \"bro-unit: %s: not ready within %s\" >&2; exit 1'\n",
-		container, o->ready_tries, o->bindir, o->ready,
-		container, o->connect_timeout);
+		"ExecStartPost=/bin/sh -c '[ -s " PIDFILE_FMT " ] || %s inspect --format \"{{.State.Pid}}\" %s >" PIDFILE_FMT " || exit 1; read -r pid <" PIDFILE_FMT "; i=0; while [ $$i -lt %u ]; do %s/bro-helper --pid \"$$pid\" -- %s && exit 0; sleep 0.01; i=$$((i + 1)); done; echo \"bro-unit: %s: not ready within %s\" >&2; exit 1'\n",
+		container, o->podman, container, container, container,
+		o->ready_tries, o->bindir, o->ready, container,
+		o->connect_timeout);
 }
 
 static void render_container(FILE *f, const struct unit_opts *o,

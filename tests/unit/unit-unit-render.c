@@ -81,7 +81,7 @@ int main(void)
 	   has_line(svc, "After=pg-container.service"),
 	   "service: bound to and ordered after the container");
 	ok(has_line(svc, "Requires=pg.socket"), "service: requires its socket");
-	ok(has_line(svc, "ExecStart=/bin/sh -c 'pid=$$(cat %t/bro/pg.pid) && exec /usr/local/bin/bro-helper --pid \"$$pid\" -- /usr/local/bin/bro-proxyd --connect-timeout=10s --exit-idle-time=2s 127.0.0.1:5432'"),
+	ok(has_line(svc, "ExecStart=/bin/sh -c 'read -r pid <%t/bro/pg.pid; exec /usr/local/bin/bro-helper --pid \"$$pid\" -- /usr/local/bin/bro-proxyd --connect-timeout=10s --exit-idle-time=2s 127.0.0.1:5432'"),
 	   "service: helper and proxy command line, the PID from the container unit's file");
 	ok(!strstr(svc, "inspect"), "service: no podman inspect on the first connection's path");
 	ok(has_line(c, "ExecStartPre=/bin/mkdir -p -m 0700 %t/bro") &&
@@ -100,6 +100,16 @@ int main(void)
 	   "container: podman start/stop");
 	ok(!strstr(c, "[Install]"), "container: not installable (on demand only)");
 
+	is_int(GEN("--container", "pg", "--listen", "5432", "--target",
+		   "127.0.0.1:5432", "--connect-timeout", "2s", "--ready-cmd",
+		   "pg_isready -q"), 0, "--ready-cmd renders");
+	c = text("pg-container.service");
+	ok(has_line(c, "ExecStartPost=/bin/sh -c '[ -s %t/bro/pg.pid ] || /usr/bin/podman inspect --format \"{{.State.Pid}}\" pg >%t/bro/pg.pid || exit 1; read -r pid <%t/bro/pg.pid; i=0; while [ $$i -lt 200 ]; do /usr/local/bin/bro-helper --pid \"$$pid\" -- pg_isready -q && exit 0; sleep 0.01; i=$$((i + 1)); done; echo \"bro-unit: pg: not ready within 2s\" >&2; exit 1'"),
+	   "--ready-cmd: one shell fills the PID file if needed and waits, 200 x 10 ms");
+	ok(strstr(c, "ExecStartPost=") &&
+	   !strstr(strstr(c, "ExecStartPost=") + 1, "ExecStartPost="),
+	   "--ready-cmd: a single ExecStartPost=");
+
 	is_int(GEN("--container", "systemd-pg", "--name", "pg-proxy",
 		   "--quadlet", "pg.service", "--listen", "5432", "--target",
 		   "127.0.0.1:5432", "--bindir", "/opt/b", "--podman", "/opt/podman"),
@@ -112,7 +122,7 @@ int main(void)
 	   "drop-in: StopWhenUnneeded");
 	ok(has_line(text("pg-proxy.service"), "BindsTo=pg.service"),
 	   "proxy bound to the Quadlet unit");
-	ok(strstr(text("pg-proxy.service"), "$$(cat %t/bro/systemd-pg.pid)") &&
+	ok(strstr(text("pg-proxy.service"), "read -r pid <%t/bro/systemd-pg.pid;") &&
 	   strstr(text("pg-proxy.service"), "exec /opt/b/bro-helper"),
 	   "--bindir and the container name used");
 	ok(has_line(text("pg.service.d/50-bro-unit.conf"),
@@ -127,7 +137,7 @@ int main(void)
 	ok(has_line(s, "BindsTo=pgadmin-container.service") &&
 	   has_line(s, "Wants=pg.socket") && has_line(s, "After=pg.socket"),
 	   "cross-over: bound to B, wants A's socket");
-	ok(strstr(s, "pid=$$(cat %t/bro/pgadmin.pid)") &&
+	ok(strstr(s, "read -r pid <%t/bro/pgadmin.pid;") &&
 	   strstr(s, "bro-proxyd --listen=127.0.0.1:5432 --connect-timeout=30s %t/bro/pg.sock'"),
 	   "cross-over: the proxy listens in B and connects to A's socket");
 	ok(has_line(s, "WantedBy=pgadmin-container.service"), "cross-over: installed into B");
