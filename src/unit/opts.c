@@ -467,6 +467,9 @@ static int parse_opts(int argc, char **argv, struct unit_opts *o,
 		}
 		if (has_dot_component(o->shim))
 			FAIL("--shim '%.64s': no . or .. components", o->shim);
+		if (strchr(o->shim, ':'))	/* podman's -v SRC:DST:ro */
+			FAIL("--shim '%.64s': no ':' (it separates podman's -v fields)",
+			     o->shim);
 	}
 
 	/* the unit that runs the container */

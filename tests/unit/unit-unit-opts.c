@@ -254,6 +254,9 @@ int main(void)
 	BAD("a relative --shim", D, "--listen", "1", "--shim", "s.so");
 	BAD("a --shim with a quote", D, "--listen", "1", "--shim", "/a'b.so");
 	BAD("a --shim with ..", D, "--listen", "1", "--shim", "/a/../b.so");
+	BAD("a --shim with a colon", D, "--listen", "1", "--shim", "/a:b.so");
+	BAD("a --bindir with a colon, the shim beside it", D, "--listen", "1",
+	    "--bindir", "/o:p/bin");
 	BAD("--shim without --direct", A, "--listen", "1", "--shim", "/s.so");
 	BAD("--quadlet clashing with the idle watcher", D, "--listen", "1",
 	    "--quadlet", "pg-idle.service");
