@@ -1,24 +1,35 @@
 #!/bin/bash
-# bench/ondemand.sh - PostgreSQL in a rootless container, three ways in:
+# bench/ondemand.sh - PostgreSQL in a rootless container, the ways in:
 #
+#   direct   127.0.0.1:PD (systemd-socket-activate) -> podman start --attach
+#            -> postgres in a --network=none container adopts the socket
+#            itself (libbro-sockact.so, BRO_SOCKACT_READY=notify), with
+#            bro-idlewatch beside it (the units bro-unit --direct writes)
 #   bro      127.0.0.1:PB (systemd-socket-activate) -> bro-helper ->
 #            bro-proxyd in the container's netns -> postgres on 127.0.0.1,
-#            container --network=none (the units bro-unit writes)
+#            container --network=none (the units bro-unit writes: the relay)
 #   podman   Podman's own -p 127.0.0.1:PP:5432 (slirp4netns + rootlessport),
-#            a second container of the same image
+#            a third container of the same image
 #   2-hop    127.0.0.1:PS (systemd-socket-activate) -> systemd-socket-proxyd
 #            -> podman's -p port: the chain bro replaces
+#   host     the same PostgreSQL 15 run on the host itself, 127.0.0.1:PH:
+#            the limit
 #
-# 1. first connection: container stopped -> first answer, against the
-#    container's own start (podman start, then pg_isready through
-#    bro-helper every 10 ms until postgres accepts); STARTS rounds, medians.
+# 1. first connection: container stopped -> first answer, for the relay and
+#    direct mode, against the container's own start (podman start, then
+#    pg_isready through bro-helper every 10 ms until postgres accepts, the
+#    PID from podman's --pidfile); STARTS rounds, medians.
 # 2. steady state: pgbench -S (select-only, 4 clients, 2 threads, -T T s)
 #    through each path, ROUNDS rounds in rotating order, median tps; and
 #    the same with -C (a new connection per transaction, scram included).
+#    ROUNDS=0: part 1 only.
+# 3. the client's address as postgres sees it on each path
+#    (inet_client_addr() for a client bound to 127.0.0.7).
 #
 # Needs root (setcap, the test user, and /dev/net/tun: rootless -p needs
 # slirp4netns, which needs the device 0666 as Debian's udev makes it; where
 # it is 0600 it is 0666 for the run and put back after). Run by scripts/bench.
+# pasta is not measured: Debian 12's Podman 4.3 has no --network=pasta.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 U=${BRO_TEST_USER:-brotest}
@@ -30,10 +41,13 @@ TC=${TC:-4}
 uid=$(id -u "$U")
 home=$(getent passwd "$U" | cut -d: -f6)
 run=/run/user/$uid
-A=bro-bench-a P=bro-bench-p
+PGBIN=/usr/lib/postgresql/15/bin
+A=bro-bench-a-$$ D=bro-bench-d-$$ P=bro-bench-p-$$
 stage=$(mktemp -d /tmp/bro-bench-ondemand.XXXXXX)
 chmod 0755 "$stage"
-install -m 0755 scripts/pg-image "$stage/pg-image"	# the user may not reach the checkout
+# the user may not reach the checkout
+install -m 0755 scripts/pg-image "$stage/pg-image"
+install -m 0755 tests/sockact-pgclient.py "$stage/pgclient.py"
 urun=$stage/run
 install -d -o "$U" "$urun"
 install -m 0644 -o "$U" /dev/null "$urun/psql.err"
@@ -46,8 +60,11 @@ as_user() {
 cleanup() {
 	set +e
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	as_user podman rm -f -t 0 "$A" "$P" >/dev/null 2>&1
-	as_user podman volume rm -f "$A-data" "$P-data" >/dev/null 2>&1
+	[ -f "$urun/idle.pid" ] && kill "$(cat "$urun/idle.pid")" 2>/dev/null
+	as_user podman rm -f -t 0 "$A" "$D" "$P" >/dev/null 2>&1
+	as_user podman volume rm -f "$A-data" "$D-data" "$P-data" >/dev/null 2>&1
+	[ -d "$urun/hostpg" ] && as_user $PGBIN/pg_ctl -D "$urun/hostpg" -m immediate stop >/dev/null 2>&1
+	rm -f "$run/bro/$A.pid"
 	chmod "$tun_mode" /dev/net/tun
 	rm -rf "$stage"
 }
@@ -55,24 +72,31 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 ${MAKE:-make} -s install PREFIX="$stage" >/dev/null
 bin=$stage/bin
+shim=$stage/lib/bro/libbro-sockact.so
 chmod 0666 /dev/net/tun
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 median() { tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-port() {
+used=" "
+port() {		# a free port, none given twice
 	local p
 	for _ in $(seq 50); do
 		p=$((20000 + RANDOM % 30000))
-		ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }
+		case $used in *" $p "*) continue ;; esac
+		ss -Htuan "sport = :$p" | grep -q . && continue
+		used="$used$p "; echo "$p"; return
 	done
 	return 1
 }
-PB=$(port) PP=$(port) PS=$(port)
-while [ "$PP" = "$PB" ] || [ "$PS" = "$PB" ] || [ "$PS" = "$PP" ]; do PP=$(port) PS=$(port); done
+PB=$(port) PP=$(port) PS=$(port) PD=$(port) PH=$(port)
+# a container unit's ExecStartPre=, ExecStart=, ExecStartPost= as one sh list
+unit_cmds() {
+	sed -n 's/^ExecStart\(Pre\|Post\)\{0,1\}=//p' "$1" | sed 's/\$\$/$/g; s|%t|'"$run"'|g' |
+		awk 'NR > 1 { printf " && " } { printf "%s", $0 } END { print "" }'
+}
 
-# the containers: A --network=none (bro), P with podman -p (postgres on all
-# of its addresses: rootlessport connects to the container's slirp address)
-as_user podman rm -f -t 0 "$A" "$P" >/dev/null 2>&1 || true
-as_user podman volume rm -f "$A-data" "$P-data" >/dev/null 2>&1 || true
+# the containers: A --network=none (bro), D --network=none with the shim
+# (direct), P with podman -p (postgres on all of its addresses:
+# rootlessport connects to the container's slirp address)
 as_user "$stage/pg-image" create "$A" "$A-data" >/dev/null
 PW=$(as_user "$stage/pg-image" password)
 as_user podman volume create "$P-data" >/dev/null
@@ -85,23 +109,60 @@ units=$urun/units
 as_user "$bin/bro-unit" --dir "$units" --container "$A" --listen "127.0.0.1:$PB" \
 	--target 127.0.0.1:5432 --idle 10min --connect-timeout 30s \
 	--ready-cmd 'pg_isready -q -h 127.0.0.1 -p 5432' --bindir "$bin" >/dev/null
-a_start=$(sed -n 's/^ExecStart=//p' "$units/$A-container.service")
-a_proxy=$(sed -n "s/^ExecStart=\/bin\/sh -c '\(.*\)'\$/\1/p" "$units/$A.service" | sed 's/\$\$/$/g')
-# --ready-cmd: the container unit's ExecStartPost= waits until postgres
-# answers (it accepts TCP before it is ready, and refuses then)
-a_ready=$(sed -n "s/^ExecStartPost=\/bin\/sh -c '\(.*\)'\$/\1/p" "$units/$A-container.service" | sed 's/\$\$/$/g')
+# the container unit: the PID file (podman writes it: pg-image creates with
+# --pidfile), podman start, --ready-cmd's wait until postgres answers (it
+# accepts TCP before it is ready, and refuses then)
+a_start=$(unit_cmds "$units/$A-container.service")
+a_proxy=$(sed -n "s/^ExecStart=\/bin\/sh -c '\(.*\)'\$/\1/p" "$units/$A.service" | sed 's/\$\$/$/g; s|%t|'"$run"'|g')
 cat >"$stage/activate.sh" <<EOF
-( unset LISTEN_FDS LISTEN_PID LISTEN_FDNAMES; exec 3<&-; $a_start >/dev/null; /bin/sh -c '$a_ready' )
+( unset LISTEN_FDS LISTEN_PID LISTEN_FDNAMES; exec 3<&-; $a_start >/dev/null )
 exec /bin/sh -c '$a_proxy'
 EOF
 chmod 0644 "$stage/activate.sh"
+
+# direct: the units bro-unit --direct writes, the container with the flags
+# it prints; passwords (scram) from 127.0.0.0/8
+dunits=$urun/dunits
+as_user "$bin/bro-unit" --direct --dir "$dunits" --container "$D" --listen "127.0.0.1:$PD" \
+	--idle 10min --bindir "$bin" --shim "$shim" >"$urun/direct.out"
+dflags=$(sed -n 's/^ *podman create --name [^ ]* //p; s/^ *\(-e LD_PRELOAD=.*\) IMAGE \.\.\.$/\1/p' "$urun/direct.out" | tr -d '\\' | tr '\n' ' ')
+printf '%s\n' 'local all all trust' 'host all all 127.0.0.0/8 scram-sha-256' >"$urun/hba.conf"
+chmod 0644 "$urun/hba.conf"
+as_user podman volume create "$D-data" >/dev/null
+# shellcheck disable=SC2086
+as_user podman create -q --pull=never --name "$D" $dflags -v /usr:/usr:ro \
+	-v "$D-data:/var/lib/postgresql" -v "$urun/hba.conf:/etc/bro-hba.conf:ro" \
+	-e BRO_PG_PASSWORD="$PW" localhost/bro-pg /bin/pg-start -c port="$PD" \
+	-c hba_file=/etc/bro-hba.conf >/dev/null
+d_svc=$(sed -n 's/^ExecStart=//p' "$dunits/$D.service")
+d_idle=$(sed -n 's/^ExecStart=//p' "$dunits/$D-idle.service")
+cat >"$stage/activate-direct.sh" <<EOF
+( unset LISTEN_FDS LISTEN_PID LISTEN_FDNAMES; exec 3<&- </dev/null; exec $d_idle ) >>$urun/idle.log 2>&1 &
+echo \$! >$urun/idle.pid
+exec $d_svc
+EOF
+chmod 0644 "$stage/activate-direct.sh"
+
+# host: the same postgres, on the host itself
+install -m 0600 -o "$U" /dev/null "$urun/pw"
+printf '%s\n' "$PW" >"$urun/pw"
+as_user $PGBIN/initdb -D "$urun/hostpg" -U postgres -E UTF8 --locale=C.UTF-8 \
+	--auth-local=trust --auth-host=scram-sha-256 --pwfile="$urun/pw" >"$urun/initdb.log" 2>&1 ||
+	{ cat "$urun/initdb.log" >&2; exit 1; }
+echo 'host all all 127.0.0.0/8 scram-sha-256' >>"$urun/hostpg/pg_hba.conf"
+as_user $PGBIN/pg_ctl -D "$urun/hostpg" -w -l "$urun/hostpg.log" \
+	-o "-c listen_addresses=127.0.0.1 -p $PH -c unix_socket_directories=$urun" start >/dev/null
+
 ACT=
-activate() {		# the socket, as the user; ACT: its PID
+wait_port() {		# wait_port PORT LOG
+	for _ in $(seq 250); do ss -Htln "sport = :$1" | grep -q . && return; sleep 0.02; done
+	echo "socket on $1 did not come up: $(cat "$2")" >&2; exit 1
+}
+activate() {		# the relay's socket, as the user; ACT: its PID
 	as_user sh -c "systemd-socket-activate -l 127.0.0.1:$PB -E XDG_RUNTIME_DIR \
 		/bin/sh $stage/activate.sh </dev/null >>$urun/act.log 2>&1 & echo \$! >$urun/act.pid"
 	ACT=$(cat "$urun/act.pid"); pids+=("$ACT")
-	for _ in $(seq 250); do ss -Htln "sport = :$PB" | grep -q . && return; sleep 0.02; done
-	echo "socket on $PB did not come up: $(cat "$urun/act.log")" >&2; exit 1
+	wait_port "$PB" "$urun/act.log"
 }
 stop_a() {		# the idle exit and StopWhenUnneeded=, at once
 	if [ -n "$ACT" ]; then
@@ -110,6 +171,22 @@ stop_a() {		# the idle exit and StopWhenUnneeded=, at once
 		ACT=
 	fi
 	as_user podman stop -t 10 "$A" >/dev/null
+}
+DACT=
+activate_d() {		# direct mode's socket, as the user; DACT: its PID
+	as_user sh -c "systemd-socket-activate -l 127.0.0.1:$PD -E XDG_RUNTIME_DIR -E HOME -E PATH \
+		/bin/sh $stage/activate-direct.sh </dev/null >>$urun/dact.log 2>&1 & echo \$! >$urun/dact.pid"
+	DACT=$(cat "$urun/dact.pid"); pids+=("$DACT")
+	wait_port "$PD" "$urun/dact.log"
+}
+stop_d() {		# what bro-idlewatch does after --idle: podman stop; the
+			# service (podman start --attach, the activator) ends
+	as_user podman stop -t 10 "$D" >/dev/null
+	for _ in $(seq 500); do kill -0 "$DACT" 2>/dev/null || break; sleep 0.02; done
+	if kill -0 "$DACT" 2>/dev/null; then echo "direct: the service did not end with the container" >&2; exit 1; fi
+	[ -f "$urun/idle.pid" ] && kill "$(cat "$urun/idle.pid")" 2>/dev/null
+	rm -f "$urun/idle.pid"
+	DACT=
 }
 q() {			# q PORT: psql's select 1, as the user
 	U_ENV="PGPASSWORD=$PW PGCONNECT_TIMEOUT=30" as_user psql -h 127.0.0.1 -p "$1" \
@@ -120,6 +197,9 @@ q() {			# q PORT: psql's select 1, as the user
 activate
 q "$PB" >/dev/null
 stop_a
+activate_d
+q "$PD" >/dev/null
+stop_d
 
 declare -A res
 # timed CMD: as the user, in one shell (no runuser per probe): prints
@@ -140,7 +220,7 @@ add() {			# add KEY "MS RETRIES"
 }
 for ((i = 0; i < STARTS; i++)); do
 	# the container's own start, probed directly in its netns
-	r=$(timed "podman start $A >/dev/null && pid=\$(podman inspect -f '{{.State.Pid}}' $A) &&
+	r=$(timed "podman start $A >/dev/null && pid=\$(cat $run/bro/$A.pid) &&
 		for k in \$(seq 1000); do $bin/bro-helper --pid \$pid -- pg_isready -q -h 127.0.0.1 -p 5432 &&
 			break; sleep 0.01; done && [ \$k -lt 1000 ]") || { echo "postgres did not come up" >&2; exit 1; }
 	res[own]+="${r% *} "
@@ -159,20 +239,41 @@ for ((i = 0; i < STARTS; i++)); do
 	r=$(timed "$sel1")
 	res[warm]+="${r% *} "
 	stop_a
+	# direct: the probe, then psql's first query, container stopped
+	activate_d
+	r=$(timed "pg_isready -q -h 127.0.0.1 -p $PD -t 30") || { echo "no answer through $PD" >&2; exit 1; }
+	add dprobe "$r"
+	stop_d
+	activate_d
+	sel1d="[ \"\$(psql -h 127.0.0.1 -p $PD -U postgres -XAtc 'select 1')\" = 1 ]"
+	r=$(timed "$sel1d") || { echo "psql failed (direct): $(tail -1 "$urun/psql.err")" >&2; exit 1; }
+	add dfirst "$r"
+	r=$(timed "$sel1d")
+	res[dwarm]+="${r% *} "
+	stop_d
 done
-own=$(echo ${res[own]} | median) probe=$(echo ${res[probe]} | median)
-first=$(echo ${res[first]} | median) warm=$(echo ${res[warm]} | median)
+for k in own probe first warm dprobe dfirst dwarm; do
+	declare "m_$k=$(echo ${res[$k]} | median)"
+done
 
-# steady state: all three paths up
+[ "$ROUNDS" -gt 0 ] || {	# ROUNDS=0: the first connection only
+	echo "## first connection, container stopped, data in place: $STARTS rounds, median ms (load $(cut -d' ' -f1-3 /proc/loadavg))"
+	for k in own dprobe dfirst dwarm probe first warm; do printf '%-8s %6s   all: %s\n' "$k" "$(eval echo \$m_$k)" "${res[$k]}"; done
+	exit 0
+}
+
+# steady state: all paths up
 activate
 q "$PB" >/dev/null
+activate_d
+q "$PD" >/dev/null
 as_user podman start "$P" >/dev/null
 as_user sh -c "systemd-socket-activate -l 127.0.0.1:$PS /lib/systemd/systemd-socket-proxyd 127.0.0.1:$PP \
 	</dev/null >>$urun/sp.log 2>&1 & echo \$! >$urun/sp.pid"
 pids+=("$(cat "$urun/sp.pid")")
 # rootlessport connects from the container's slirp address: allow it
 for _ in $(seq 200); do
-	as_user podman exec "$P" /usr/lib/postgresql/15/bin/pg_isready -q -h 127.0.0.1 && break
+	as_user podman exec "$P" $PGBIN/pg_isready -q -h 127.0.0.1 && break
 	sleep 0.05
 done
 as_user podman exec "$P" /bin/sh -c \
@@ -180,43 +281,63 @@ as_user podman exec "$P" /bin/sh -c \
 as_user podman kill -s HUP "$P" >/dev/null
 for _ in $(seq 100); do [ "$(q "$PP")" = 1 ] && break; sleep 0.05; done
 [ "$(q "$PS")" = 1 ] || { echo "the 2-hop path does not answer: $(tail -2 "$urun/psql.err")" >&2; exit 1; }
-U_ENV="PGPASSWORD=$PW" as_user pgbench -h 127.0.0.1 -p "$PB" -U postgres -i -s 1 -q postgres >>"$urun/init.log" 2>&1 || { cat "$urun/init.log" >&2; exit 1; }
-U_ENV="PGPASSWORD=$PW" as_user pgbench -h 127.0.0.1 -p "$PP" -U postgres -i -s 1 -q postgres >>"$urun/init.log" 2>&1 || { cat "$urun/init.log" >&2; exit 1; }
-declare -A port=([bro]=$PB [podman]=$PP [2-hop]=$PS)
-paths=(bro podman 2-hop)
+for p in "$PB" "$PP" "$PD" "$PH"; do
+	U_ENV="PGPASSWORD=$PW" as_user pgbench -h 127.0.0.1 -p "$p" -U postgres -i -s 1 -q postgres \
+		>>"$urun/init.log" 2>&1 || { cat "$urun/init.log" >&2; exit 1; }
+done
+declare -A port=([direct]=$PD [bro]=$PB [podman]=$PP [2-hop]=$PS [host]=$PH)
+paths=(direct bro podman 2-hop host)
+np=${#paths[@]}
 tps() {			# tps PORT SECONDS [ARGS]: pgbench -S's tps
 	U_ENV="PGPASSWORD=$PW" as_user pgbench -h 127.0.0.1 -p "$1" -U postgres -n -S \
 		-c 4 -j 2 -T "$2" ${3:-} postgres 2>>"$urun/pgbench.err" | awk '/^tps = / {printf "%d", $3}'
 }
 for ((r = 0; r < ROUNDS; r++)); do
-	for ((k = 0; k < 3; k++)); do
-		p=${paths[$(( (r + k) % 3 ))]}
+	for ((k = 0; k < np; k++)); do
+		p=${paths[$(( (r + k) % np ))]}
 		res[S-$p]+="$(tps "${port[$p]}" "$T") "
 		res[C-$p]+="$(tps "${port[$p]}" "$TC" -C) "
 	done
 done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
-echo "## on-demand PostgreSQL (rootless Podman $(as_user podman version -f '{{.Client.Version}}'), $(nproc) cores, kernel $(uname -r))"
+# the client's address, as postgres sees it, for a client bound to 127.0.0.7
+declare -A addr
+for p in "${paths[@]}"; do
+	addr[$p]=$(U_ENV="PGPASSWORD=$PW" as_user python3 "$stage/pgclient.py" 127.0.0.1 \
+		"${port[$p]}" 127.0.0.7 postgres 'select inet_client_addr()' 2>&1) || true
+done
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2fx", a / b; else print "-"}'; }
+echo "## on-demand PostgreSQL (rootless Podman $(as_user podman version -f '{{.Client.Version}}'), $(nproc) cores, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "## first connection, container stopped, data in place: $STARTS rounds, median ms"
-printf '%-60s %6s\n' "container's own start: podman start, pg_isready in its netns" "$own"
-printf '%-60s %6s   %+d ms vs own start\n' "bro: pg_isready through the socket, until it accepts" "$probe" $((probe - own))
-printf '%-60s %6s   %+d ms vs own start\n' "bro: psql 'select 1' through the socket, answered" "$first" $((first - own))
-printf '%-60s %6s\n' "  the same psql, container running (process, scram, query)" "$warm"
-echo "   all: own ${res[own]}| probe ${res[probe]}| first ${res[first]}| warm ${res[warm]}"
-echo "   first attempts refused by postgres still starting up: $fails of $((2 * STARTS))"
+printf '%-62s %6s\n' "container's own start: podman start, pg_isready in its netns" "$m_own"
+printf '%-62s %6s   %+d ms vs own start\n' "direct: pg_isready through the socket, answered" "$m_dprobe" $((m_dprobe - m_own))
+printf '%-62s %6s   %+d ms vs own start\n' "direct: psql 'select 1' through the socket, answered" "$m_dfirst" $((m_dfirst - m_own))
+printf '%-62s %6s\n' "  the same psql, container running (process, scram, query)" "$m_dwarm"
+printf '%-62s %6s   %+d ms vs own start\n' "bro (relay): pg_isready through the socket, until it accepts" "$m_probe" $((m_probe - m_own))
+printf '%-62s %6s   %+d ms vs own start\n' "bro (relay): psql 'select 1' through the socket, answered" "$m_first" $((m_first - m_own))
+printf '%-62s %6s\n' "  the same psql, container running (process, scram, query)" "$m_warm"
+echo "   all: own ${res[own]}| direct probe ${res[dprobe]}| direct first ${res[dfirst]}| direct warm ${res[dwarm]}"
+echo "        relay probe ${res[probe]}| relay first ${res[first]}| relay warm ${res[warm]}"
+echo "   first attempts refused by postgres still starting up: $fails of $((4 * STARTS))"
 echo
 echo "## steady state: pgbench -S -c 4 -j 2 (scale 1), $ROUNDS rounds in rotating order, median tps"
-printf '%-44s %8s %9s %10s %9s\n' "path" "-T $T" "vs -p" "-C -T $TC" "vs -p"
+printf '%-44s %8s %8s %8s %10s %8s %8s\n' "path" "-T $T" "vs host" "vs -p" "-C -T $TC" "vs host" "vs -p"
+sh_=$(echo ${res[S-host]} | median) ch=$(echo ${res[C-host]} | median)
+sp=$(echo ${res[S-podman]} | median) cp=$(echo ${res[C-podman]} | median)
 for p in "${paths[@]}"; do
 	s=$(echo ${res[S-$p]} | median) c=$(echo ${res[C-$p]} | median)
-	sp=$(echo ${res[S-podman]} | median) cp=$(echo ${res[C-podman]} | median)
 	case $p in
-	bro) d="bro (socket, bro-helper, bro-proxyd)" ;;
+	direct) d="direct (the container adopts the socket)" ;;
+	bro) d="bro relay (socket, bro-helper, bro-proxyd)" ;;
 	podman) d="podman -p (slirp4netns, rootlessport)" ;;
 	2-hop) d="2-hop (socket-proxyd in front of -p)" ;;
+	host) d="postgres on the host itself" ;;
 	esac
-	printf '%-44s %8s %9s %10s %9s\n' "$d" "$s" "$(ratio "$s" "$sp")" "$c" "$(ratio "$c" "$cp")"
+	printf '%-44s %8s %8s %8s %10s %8s %8s\n' "$d" "$s" "$(ratio "$s" "$sh_")" "$(ratio "$s" "$sp")" \
+		"$c" "$(ratio "$c" "$ch")" "$(ratio "$c" "$cp")"
 done
-echo "   all -S: bro ${res[S-bro]}| podman ${res[S-podman]}| 2-hop ${res[S-2-hop]}"
-echo "   all -C: bro ${res[C-bro]}| podman ${res[C-podman]}| 2-hop ${res[C-2-hop]}"
+for p in "${paths[@]}"; do echo "   all -S $p: ${res[S-$p]}| -C: ${res[C-$p]}"; done
+echo
+echo "## the client's address as postgres sees it (inet_client_addr(), client bound to 127.0.0.7)"
+for p in "${paths[@]}"; do printf '   %-8s %s\n' "$p" "${addr[$p]}"; done

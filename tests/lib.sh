@@ -212,5 +212,14 @@ user_bg() {
 	cleanup_add "kill $rpid ${BG_PID:-}"
 }
 
+# unit_cmds FILE: the ExecStartPre=, ExecStart= and ExecStartPost= lines of
+# a generated unit, in order, as one sh command list (a && b && c) with
+# systemd's "$$" and "%t" resolved, as a manager would run them
+unit_cmds() {
+	sed -n 's/^ExecStart\(Pre\|Post\)\{0,1\}=//p' "$1" |
+		sed 's/\$\$/$/g; s|%t|'"$T_RUNTIME"'|g' |
+		awk 'NR > 1 { printf " && " } { printf "%s", $0 } END { print "" }'
+}
+
 # wait_listen SECONDS PORT: until something listens on 127.0.0.1:PORT
 wait_listen() { wait_for "$1" sh -c "ss -Htln 'sport = :$2' | grep -q ."; }

@@ -16,7 +16,7 @@ require podman psql systemd-socket-activate ss nsenter
 PGIMAGE=$T_TMP/pg-image
 install -m 0755 ../scripts/pg-image "$PGIMAGE" && cd "$T_TMP" || exit 1
 PGBIN=/usr/lib/postgresql/15/bin
-plan 22
+plan 23
 
 A=bro-pgx-$$-a B=bro-pgx-$$-b VOL=bro-pgx-$$-data
 PORT=$(free_port)		# A's port inside B's namespace (free on the host too)
@@ -30,12 +30,12 @@ netns() { readlink "/proc/$1/ns/net"; }
 # (busybox and the host's /usr, so psql runs inside it), also --network=none
 as_user "$PGIMAGE" create "$A" "$VOL" >/dev/null
 ok $? "scripts/pg-image create $A (PostgreSQL, --network=none)"
-cleanup_add "as_user podman rm -f -t 0 $A; as_user podman volume rm -f $VOL"
+cleanup_add "as_user podman rm -f -t 0 $A; as_user podman volume rm -f $VOL; rm -f $T_RUNTIME/bro/$A.pid"
 PW=$(as_user "$PGIMAGE" password)
 upodman create -q --pull=never --name "$B" --network=none -v /usr:/usr:ro \
 	localhost/bro-pg /bin/busybox sleep 3600 >/dev/null
 ok $? "client container $B (--network=none)"
-cleanup_add "as_user podman rm -f -t 0 $B"
+cleanup_add "as_user podman rm -f -t 0 $B; rm -f $T_RUNTIME/bro/$B.pid"
 
 UT=$T_TMP/user
 install -d -o "$BRO_TEST_USER" "$UT"
@@ -53,13 +53,15 @@ is "$(sed -n 's/^ListenStream=//p' "$units/$A.socket")" "%t/bro/$A.sock" \
 
 # the units' commands; %t is the manager's XDG_RUNTIME_DIR
 unit_sh() { sed -n "s/^ExecStart=\/bin\/sh -c '\(.*\)'\$/\1/p" "$1" | sed 's/\$\$/$/g; s|%t|'"$T_RUNTIME"'|g'; }
-a_start=$(sed -n 's/^ExecStart=//p' "$units/$A-container.service")
+# the container units' ExecStartPre=, ExecStart=, ExecStartPost= (the PID
+# file; A's --ready-cmd). B was created without --pidfile: its unit asks
+# podman inspect, once
+a_start=$(unit_cmds "$units/$A-container.service")
 a_stop=$(sed -n 's/^ExecStop=//p' "$units/$A-container.service")
-b_start=$(sed -n 's/^ExecStart=//p' "$units/$B-container.service")
+b_start=$(unit_cmds "$units/$B-container.service")
 a_proxy=$(unit_sh "$units/$A.service")
-a_ready=$(sed -n "s/^ExecStartPost=\/bin\/sh -c '\(.*\)'\$/\1/p" "$units/$A-container.service" | sed 's/\$\$/$/g')	# --ready-cmd
 b_proxy=$(unit_sh "$units/$B-to-$A.service")
-like "$b_proxy" "^pid=.* && exec $BRO_BIN/bro-helper --pid \"\\\$pid\" -- $BRO_BIN/bro-proxyd --listen=127.0.0.1:$PORT .*$SOCK\$" \
+like "$b_proxy" "^read -r pid <$T_RUNTIME/bro/$B.pid; exec $BRO_BIN/bro-helper --pid \"\\\$pid\" -- $BRO_BIN/bro-proxyd --listen=127.0.0.1:$PORT .*$SOCK\$" \
 	"the listener in B from $B-to-$A.service"
 
 # A.socket's activation: A-container.service first (BindsTo= + After=;
@@ -67,7 +69,7 @@ like "$b_proxy" "^pid=.* && exec $BRO_BIN/bro-helper --pid \"\\\$pid\" -- $BRO_B
 # podman without the socket; then A.service's ExecStart in the process
 # that holds the socket
 cat >"$T_TMP/activate.sh" <<EOF
-( unset LISTEN_FDS LISTEN_PID LISTEN_FDNAMES; exec 3<&-; $a_start >/dev/null; /bin/sh -c '$a_ready' )
+( unset LISTEN_FDS LISTEN_PID LISTEN_FDNAMES; exec 3<&-; $a_start >/dev/null )
 exec /bin/sh -c '$a_proxy'
 EOF
 chmod 644 "$T_TMP/activate.sh"
@@ -83,9 +85,11 @@ activate() {		# A.socket, as the test user; PID in $ACT
 }
 
 # B-container.service, then B-to-A.service (WantedBy= B-container.service)
-as_user $b_start >/dev/null
+as_user sh -c "$b_start" >/dev/null
 is "$(running "$B")" true "B-container.service started $B"
 BPID=$(ctpid "$B")
+is "$(cat "$T_RUNTIME/bro/$B.pid" 2>&1)" "$BPID" \
+	"  $B, created without --pidfile: its unit's one podman inspect wrote the PID file"
 cat >"$T_TMP/b-to-a.sh" <<EOF
 exec /bin/sh -c '$b_proxy'
 EOF

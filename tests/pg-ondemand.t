@@ -16,7 +16,7 @@ PROXY=$BRO_BIN/bro-proxyd	# or /lib/systemd/systemd-socket-proxyd
 # a working directory it can enter (rootless podman re-enters it)
 PGIMAGE=$T_TMP/pg-image
 install -m 0755 ../scripts/pg-image "$PGIMAGE" && cd "$T_TMP" || exit 1
-plan 21
+plan 23
 
 CT=bro-pgt-$$ VOL=bro-pgt-$$-data
 PORT=$(free_port)
@@ -26,7 +26,7 @@ ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 as_user "$PGIMAGE" create "$CT" "$VOL" >/dev/null
 ok $? "scripts/pg-image create $CT: image and container (--network=none)"
-cleanup_add "as_user podman rm -f -t 0 $CT; as_user podman volume rm -f $VOL"
+cleanup_add "as_user podman rm -f -t 0 $CT; as_user podman volume rm -f $VOL; rm -f $T_RUNTIME/bro/$CT.pid"
 PW=$(as_user "$PGIMAGE" password)
 is "$(as_user podman inspect -f '{{.HostConfig.NetworkMode}}' "$CT")" none \
 	"the container has no network"
@@ -41,27 +41,27 @@ as_user "$BRO_BIN/bro-unit" --dir "$units" --container "$CT" \
 ok $? "bro-unit wrote the units"
 
 # the commands of the units
-start_cmd=$(sed -n 's/^ExecStart=//p' "$units/$CT-container.service")
+ct_start=$(unit_cmds "$units/$CT-container.service")	# ExecStartPre, ExecStart, ExecStartPost
 stop_cmd=$(sed -n 's/^ExecStop=//p' "$units/$CT-container.service")
 proxy_sh=$(sed -n "s/^ExecStart=\/bin\/sh -c '\(.*\)'\$/\1/p" "$units/$CT.service" |
-	sed 's/\$\$/$/g')
-ready_cmd=$(sed -n "s/^ExecStartPost=\/bin\/sh -c '\(.*\)'\$/\1/p" "$units/$CT-container.service" | sed 's/\$\$/$/g')	# --ready-cmd
-like "$ready_cmd" "bro-helper --pid \"\\\$pid\" -- pg_isready -q -h 127.0.0.1 -p 5432 && exit 0" \
+	sed 's/\$\$/$/g; s|%t|'"$T_RUNTIME"'|g')
+like "$ct_start" "bro-helper --pid \"\\\$pid\" -- pg_isready -q -h 127.0.0.1 -p 5432 && exit 0" \
 	"the container unit waits for pg_isready inside (ExecStartPost=)"
 case $PROXY in
 *systemd-socket-proxyd)
 	proxy_sh=${proxy_sh//"$BRO_BIN/bro-proxyd --connect-timeout=20s"/$PROXY} ;;
 *)	proxy_sh=${proxy_sh//"$BRO_BIN/bro-proxyd"/$PROXY} ;;
 esac
-like "$proxy_sh" "^pid=.* && exec $BRO_BIN/bro-helper --pid \"\\\$pid\" -- $PROXY .*--exit-idle-time=10s 127.0.0.1:5432\$" \
+like "$proxy_sh" "^read -r pid <$T_RUNTIME/bro/$CT.pid; exec $BRO_BIN/bro-helper --pid \"\\\$pid\" -- $PROXY .*--exit-idle-time=10s 127.0.0.1:5432\$" \
 	"the proxy command from $CT.service"
 
 # what the manager does on the first connection to the socket
 cat >"$T_TMP/activate.sh" <<EOF
 # $CT-container.service first (BindsTo= + After=); podman without the socket:
 # it would pass LISTEN_FDS into the container
-# and its ExecStartPost= (--ready-cmd): until postgres answers
-( unset LISTEN_FDS LISTEN_PID LISTEN_FDNAMES; exec 3<&-; $start_cmd >/dev/null; /bin/sh -c '$ready_cmd' )
+# its ExecStartPre= (the PID file), ExecStart= and ExecStartPost= (the PID
+# file, and --ready-cmd: until postgres answers)
+( unset LISTEN_FDS LISTEN_PID LISTEN_FDNAMES; exec 3<&-; $ct_start >/dev/null )
 # then $CT.service's ExecStart, in the process systemd gave the socket to
 exec /bin/sh -c '$proxy_sh'
 EOF
@@ -91,6 +91,9 @@ is "$got" "on demand|127.0.0.1" "psql -h 127.0.0.1 -p $PORT: answered by postgre
 diag "first connection, including initdb: $((t1 - t0)) ms"
 is "$(running)" true "container running after"
 PID=$(ctpid)
+is "$(as_user podman inspect -f '{{.PidFile}}' "$CT")" "$T_RUNTIME/bro/$CT.pid" \
+	"pg-image created it with --pidfile %t/bro/$CT.pid"
+is "$(cat "$T_RUNTIME/bro/$CT.pid")" "$PID" "  which podman start filled with its PID, for the units"
 CNS=$(readlink "/proc/$PID/ns/net")
 [ -n "$CNS" ] && [ "$CNS" != "$(readlink /proc/self/ns/net)" ]
 ok $? "postgres runs in a netns of its own ($CNS)"

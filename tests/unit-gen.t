@@ -9,7 +9,7 @@ cd "$(dirname "$0")" && . ./lib.sh
 require systemd-analyze diff runuser
 GOLDEN=$PWD/golden
 UNIT=$BRO_BIN/bro-unit
-plan 37
+plan 51
 
 # gen DIR ARGS...: bro-unit as the test user into DIR; stdout in $T_TMP/out,
 # stderr in $T_TMP/err, exit status returned
@@ -21,11 +21,13 @@ newdir() { local d="$T_TMP/$1"; install -d -o "$BRO_TEST_USER" "$d"; echo "$d"; 
 # snapshot DIR: names, modes and contents of everything under DIR
 snapshot() { (cd "$1" && find . -printf '%p %m\n' | sort && find . -type f | sort | xargs -r cat); }
 
-# --- golden files: the three shapes bro-unit writes
+# --- golden files: the shapes bro-unit writes
 declare -A CASE=(
 	[ondemand]="--container pg --listen 5432 --listen %t/bro/pg.sock --target 127.0.0.1:5432 --idle 2min --connect-timeout 20s --ready-cmd 'pg_isready -q -h 127.0.0.1 -p 5432'"
 	[quadlet]="--container systemd-pg --name pg-proxy --quadlet pg.service --listen 0.0.0.0:15432 --target 127.0.0.1:5432 --ready-cmd 'pg_isready -q'"
 	[cross]="--from-container pgadmin --container pg --listen-in-container 5432"
+	[direct]="--direct --container pg --listen 5432 --idle 2min"
+	[direct-quadlet]="--direct --container systemd-pg --name pg --quadlet pg.service --listen 0.0.0.0:15432"
 )
 # gen_case DIR CASE [ARGS...]: gen with a case's arguments (they hold quotes)
 gen_case() {
@@ -33,7 +35,7 @@ gen_case() {
 	eval "set -- ${CASE[$c]} \"\$@\""
 	gen "$d" "$@"
 }
-for c in ondemand quadlet cross; do
+for c in ondemand quadlet direct direct-quadlet cross; do
 	d=$(newdir "golden-$c")
 	gen_case "$d" "$c"
 	ok $? "$c: bro-unit ${CASE[$c]}"
@@ -46,6 +48,9 @@ for c in ondemand quadlet cross; do
 done
 like "$(cat "$T_TMP/out")" "systemctl --user daemon-reload && systemctl --user enable pgadmin-to-pg.service" \
 	"cross: prints the systemctl commands"
+gen_case "$(newdir print-direct)" direct --bindir /opt/bro/bin
+like "$(tr '\n' ' ' <"$T_TMP/out")" "podman create --name pg --network=none -v /opt/bro/lib/bro/libbro-sockact.so:/run/bro-sockact.so:ro .* -e LD_PRELOAD=/run/bro-sockact.so -e BRO_SOCKACT_READY=notify IMAGE" \
+	"direct: prints the podman create flags the container needs (the shim beside --bindir)"
 gen_case "$(newdir print)" ondemand
 like "$(cat "$T_TMP/out")" "^wrote $T_TMP/print/pg.socket" "prints what it wrote"
 like "$(cat "$T_TMP/out")" "systemctl --user daemon-reload && systemctl --user enable --now pg.socket" \
@@ -84,6 +89,22 @@ if [ -e "$BRO_BIN/bro-proxyd" ]; then
 else
 	ok 0 "the bro-proxyd the unit execs exists # SKIP bro-proxyd not installed yet (issue 3)"
 fi
+v=$(newdir verify-direct)
+gen_case "$v" direct --bindir "$BRO_BIN"
+verify "$v/pg.socket" "$v/pg.service" "$v/pg-idle.service"
+ok $? "direct: verify passes, no warnings"
+watcher=$(sed -n 's|^ExecStart=\([^ ]*/bro-idlewatch\) .*|\1|p' "$v/pg-idle.service")
+as_user test -x "$watcher"
+ok $? "the bro-idlewatch the idle unit runs exists: $watcher"
+v=$(newdir verify-direct-quadlet)
+gen_case "$v" direct-quadlet --bindir "$BRO_BIN"
+# what Quadlet would generate from pg.container, with the shim
+printf '[Service]\nExecStart=/usr/bin/podman run --rm --name systemd-pg --network=none -v /usr/local/lib/bro/libbro-sockact.so:/run/bro-sockact.so:ro -e LD_PRELOAD=/run/bro-sockact.so -e BRO_SOCKACT_READY=notify localhost/bro-pg\n' >"$v/pg.service"
+chmod 644 "$v/pg.service"
+verify "$v/pg.socket" "$v/pg-idle.service" "$v/pg.service"
+ok $? "direct-quadlet: verify passes, with the drop-in loaded"
+v=$(newdir verify-cross2)
+gen "$v" --container pg --listen %t/bro/pg.sock --target 127.0.0.1:5432 --bindir "$BRO_BIN"
 podman=$(sed -n 's|^ExecStart=\([^ ]*\) start .*|\1|p' "$v/pg-container.service")
 as_user test -x "$podman"
 ok $? "podman exists: $podman"
@@ -128,6 +149,10 @@ bad "empty container name" "--container '': empty name" \
 	--container "" --listen 5432 --target 127.0.0.1:5432
 bad "malformed container name" "--container 'pg/x': only letters, digits" \
 	--container pg/x --listen 5432 --target 127.0.0.1:5432
+bad "--direct with --target" "--direct takes no --target" \
+	--direct --container pg --listen 5432 --target 127.0.0.1:5432
+bad "--direct with a unix listener" "--listen '%t/pg.sock': --direct needs \[ADDR:\]PORT" \
+	--direct --container pg --listen %t/pg.sock
 
 # a foreign file in the way: nothing else written, the file untouched
 d=$(newdir foreign)

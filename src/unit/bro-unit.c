@@ -2,7 +2,9 @@
  *
  * bro-unit - write the systemd user units that start a rootless container
  * on the first connection to a socket and stop it when the proxy has been
- * idle: socket → bro-helper → bro-proxyd → container with --network=none.
+ * idle: socket → bro-helper → bro-proxyd → container with --network=none;
+ * or, with --direct, socket → the container's service itself, which adopts
+ * the socket through libbro-sockact.so, stopped by bro-idlewatch.
  *
  * main() runs four stages; nothing is written before the third:
  *  1. parse	every option validated (opts.c)
@@ -29,6 +31,8 @@ static void usage(FILE *f)
 "Usage: bro-unit --container NAME --listen [ADDR:]PORT|PATH... --target ADDR:PORT\n"
 "                [--idle TIME] [--connect-timeout TIME] [--backlog N]\n"
 "                [--ready-cmd 'CMD ARGS'] [--name BASE] [--quadlet UNIT.service] [COMMON...]\n"
+"       bro-unit --direct --container NAME --listen [ADDR:]PORT [--idle TIME]\n"
+"                [--backlog N] [--shim PATH] [--name BASE] [--quadlet UNIT.service] [COMMON...]\n"
 "       bro-unit --from-container B --container A --listen-in-container [ADDR:]PORT\n"
 "                [--via PATH] [--connect-timeout TIME] [COMMON...]\n"
 "COMMON: [--dir DIR] [--bindir DIR] [--podman PATH] [--dry-run]\n"
@@ -36,7 +40,11 @@ static void usage(FILE *f)
 "Writes systemd user units that start container NAME on the first connection\n"
 "to the socket and stop it after the proxy has been idle for TIME:\n"
 "  BASE.socket, BASE.service (bro-helper + bro-proxyd), BASE-container.service\n"
-"The second form lets client container B reach A at ADDR:PORT inside B's own\n"
+"With --direct, the container (--network=none, with libbro-sockact.so) takes the\n"
+"socket itself: no proxy, the service sees the client's own address:\n"
+"  BASE.socket, BASE.service (podman start --attach), BASE-idle.service\n"
+"  (bro-idlewatch: podman stop after TIME without a connection)\n"
+"The last form lets client container B reach A at ADDR:PORT inside B's own\n"
 "network namespace, through A's unix socket PATH (default %t/bro/A.sock):\n"
 "  B-to-A.service, B-container.service\n"
 "\n"
@@ -49,11 +57,16 @@ static void usage(FILE *f)
 "  --ready-cmd 'CMD ARGS'  start the proxy only once CMD succeeds inside the\n"
 "                        container's netns (retried every 10 ms within the\n"
 "                        connect timeout), e.g. 'pg_isready -q -h 127.0.0.1'\n"
+"  --direct              the container serves the socket itself (one --listen,\n"
+"                        TCP); bro-unit prints the podman create flags it needs\n"
+"  --shim PATH           libbro-sockact.so on the host, for those flags\n"
+"                        (default: BINDIR/../lib/bro/libbro-sockact.so)\n"
 "  --name BASE           base name of the units (default: the container's)\n"
 "  --quadlet UNIT        the container runs from Quadlet as UNIT: add a drop-in\n"
 "                        to it instead of writing BASE-container.service\n"
 "  --dir DIR             where to write (~/.config/systemd/user)\n"
-"  --bindir DIR          where bro-helper and bro-proxyd are (/usr/local/bin)\n"
+"  --bindir DIR          where bro-helper, bro-proxyd and bro-idlewatch are\n"
+"                        (/usr/local/bin)\n"
 "  --podman PATH         podman's path (/usr/bin/podman)\n"
 "  --dry-run             print the files, write nothing\n"
 "  --help, --version\n"

@@ -11,6 +11,7 @@
  *	--container NAME --listen [ADDR:]PORT|PATH... --target ADDR:PORT
  *	--from-container B --container A --listen-in-container [ADDR:]PORT
  *		[--via PATH]
+ *	--direct --container NAME --listen [ADDR:]PORT [--shim PATH]
  *	[--name BASE] [--quadlet UNIT] [--idle TIME] [--connect-timeout TIME]
  *	[--backlog N] [--dir DIR] [--bindir DIR] [--podman PATH] [--dry-run]
  */
@@ -28,6 +29,7 @@
 #define BACKLOG_MAX		65535
 #define DEFAULT_BINDIR		"/usr/local/bin"
 #define DEFAULT_PODMAN		"/usr/bin/podman"
+#define DEFAULT_SHIM_REL	"/lib/bro/libbro-sockact.so"	/* beside bindir */
 
 static bool is_alnum(char c)
 {
@@ -259,7 +261,8 @@ static int parse_opts(int argc, char **argv, struct unit_opts *o,
 {
 	const char *idle = NULL, *connect = NULL, *backlog = NULL;
 	const char *target = NULL, *in_container = NULL, *via = NULL;
-	const char *quadlet = NULL, *ready = NULL, *why;
+	const char *quadlet = NULL, *ready = NULL, *shim = NULL, *why;
+	bool direct = false;
 	const char *listen_arg[UNIT_LISTEN_MAX];
 	char base[UNIT_NAME_MAX + 1];
 	uint64_t v;
@@ -281,6 +284,10 @@ static int parse_opts(int argc, char **argv, struct unit_opts *o,
 		}
 		if (!strcmp(arg, "--dry-run")) {
 			o->dry_run = true;
+			continue;
+		}
+		if (!strcmp(arg, "--direct")) {
+			direct = true;
 			continue;
 		}
 		if (parse_long_option("--container", argc, argv, &i, &val))
@@ -312,6 +319,8 @@ static int parse_opts(int argc, char **argv, struct unit_opts *o,
 			slot = &o->bindir, opt = "--bindir";
 		else if (parse_long_option("--podman", argc, argv, &i, &val))
 			slot = &o->podman, opt = "--podman";
+		else if (parse_long_option("--shim", argc, argv, &i, &val))
+			slot = &shim, opt = "--shim";
 		else if (parse_long_option("--listen", argc, argv, &i, &val)) {
 			if (!val)
 				FAIL("--listen needs a value");
@@ -335,8 +344,22 @@ static int parse_opts(int argc, char **argv, struct unit_opts *o,
 		FAIL("--container NAME is required");
 	if ((why = unit_name_valid(o->container)))
 		FAIL("--container '%.64s': %s", o->container, why);
-	o->mode = o->from ? UNIT_MODE_CROSS : UNIT_MODE_ONDEMAND;
-	if (o->mode == UNIT_MODE_ONDEMAND) {
+	if (o->from && direct)
+		FAIL("--direct and --from-container: one or the other");
+	o->mode = o->from ? UNIT_MODE_CROSS :
+		  direct ? UNIT_MODE_DIRECT : UNIT_MODE_ONDEMAND;
+	if (shim && !direct)
+		FAIL("--shim needs --direct");
+	if (o->mode == UNIT_MODE_DIRECT) {
+		/* bro-idlewatch watches one TCP socket; the service inside
+		 * binds that socket's port itself, at READY=1 */
+		if (o->n_listen != 1)
+			FAIL("--direct needs exactly one --listen [ADDR:]PORT (bro-idlewatch watches one socket)");
+		if (target || connect || ready)
+			FAIL("--direct takes no --target, --connect-timeout or --ready-cmd: the service binds the --listen port itself and takes the socket when it says READY=1");
+		if (in_container || via)
+			FAIL("--listen-in-container and --via need --from-container");
+	} else if (o->mode == UNIT_MODE_ONDEMAND) {
 		if (!o->n_listen)
 			FAIL("--listen [ADDR:]PORT or --listen PATH is required");
 		if (!target)
@@ -368,7 +391,10 @@ static int parse_opts(int argc, char **argv, struct unit_opts *o,
 	for (k = 0; k < o->n_listen; k++) {
 		const char *l = listen_arg[k];
 
-		if (l[0] == '/' || l[0] == '%')
+		if ((l[0] == '/' || l[0] == '%') &&
+		    o->mode == UNIT_MODE_DIRECT)
+			why = "--direct needs [ADDR:]PORT: the service adopts TCP sockets only";
+		else if (l[0] == '/' || l[0] == '%')
 			why = unit_parse_path(l, o->listen[k]);
 		else
 			why = unit_parse_inet(l, false, o->listen[k]);
@@ -387,9 +413,11 @@ static int parse_opts(int argc, char **argv, struct unit_opts *o,
 		if ((why = unit_parse_path(via ? via : def, o->via)))
 			FAIL("--via '%.64s': %s", via ? via : def, why);
 	}
-	if ((why = timespan(idle ? idle : "5min", true, o->idle,
-			    sizeof(o->idle))))
-		FAIL("--idle '%.32s': %s", idle, why);
+	if ((why = timespan(idle ? idle : "5min", o->mode != UNIT_MODE_DIRECT,
+			    o->idle, sizeof(o->idle))))
+		FAIL("--idle '%.32s': %s%s", idle, why,
+		     o->mode == UNIT_MODE_DIRECT ?
+		     " (with --direct, bro-idlewatch stops the container)" : "");
 	if ((why = timespan(connect ? connect : "30s", false,
 			    o->connect_timeout, sizeof(o->connect_timeout))))
 		FAIL("--connect-timeout '%.32s': %s", connect, why);
@@ -419,6 +447,30 @@ static int parse_opts(int argc, char **argv, struct unit_opts *o,
 		FAIL("--podman '%.64s': %s", o->podman, why);
 	if (o->dir && !*o->dir)
 		FAIL("--dir: empty path");
+	if (o->mode == UNIT_MODE_DIRECT) {
+		/* default: beside bindir, where make install puts it */
+		if (shim) {
+			if ((why = bin_path_ok(shim)))
+				FAIL("--shim '%.64s': %s", shim, why);
+			snprintf(o->shim, sizeof(o->shim), "%s", shim);
+		} else {
+			size_t n = strlen(o->bindir);
+
+			while (n > 1 && o->bindir[n - 1] == '/')
+				n--;
+			while (n > 0 && o->bindir[n - 1] != '/')
+				n--;
+			while (n > 0 && o->bindir[n - 1] == '/')
+				n--;
+			snprintf(o->shim, sizeof(o->shim), "%.*s%s", (int)n,
+				 o->bindir, DEFAULT_SHIM_REL);
+		}
+		if (has_dot_component(o->shim))
+			FAIL("--shim '%.64s': no . or .. components", o->shim);
+		if (strchr(o->shim, ':'))	/* podman's -v SRC:DST:ro */
+			FAIL("--shim '%.64s': no ':' (it separates podman's -v fields)",
+			     o->shim);
+	}
 
 	/* the unit that runs the container */
 	if (quadlet) {
@@ -432,14 +484,23 @@ static int parse_opts(int argc, char **argv, struct unit_opts *o,
 		base[n - 8] = '\0';
 		if ((why = unit_name_valid(base)))
 			FAIL("--quadlet '%.64s': %s", quadlet, why);
-		if (!strcmp(base, o->name))
+		/* direct: NAME.socket activates the Quadlet unit itself, so
+		 * NAME may be its name; the relay's NAME.service may not */
+		if (!strcmp(base, o->name) && o->mode != UNIT_MODE_DIRECT)
 			FAIL("--quadlet %.64s: clashes with the proxy's %s.service (choose another --name)",
+			     quadlet, o->name);
+		if (o->mode == UNIT_MODE_DIRECT &&
+		    !strncmp(base, o->name, strlen(o->name)) &&
+		    !strcmp(base + strlen(o->name), "-idle"))
+			FAIL("--quadlet %.64s: clashes with the idle watcher's %s-idle.service (choose another --name)",
 			     quadlet, o->name);
 		snprintf(o->container_unit, sizeof(o->container_unit), "%s",
 			 quadlet);
 		o->quadlet = true;
 	} else {
+		/* direct: the socket's own service runs the container */
 		snprintf(o->container_unit, sizeof(o->container_unit),
+			 o->mode == UNIT_MODE_DIRECT ? "%s.service" :
 			 "%s-container.service",
 			 o->mode == UNIT_MODE_CROSS ? o->from : o->name);
 	}
@@ -448,6 +509,8 @@ static int parse_opts(int argc, char **argv, struct unit_opts *o,
 	snprintf(o->cmdline, sizeof(o->cmdline), "bro-unit");
 	if (o->mode == UNIT_MODE_CROSS)
 		cmd_add(o, "--from-container", o->from);
+	if (o->mode == UNIT_MODE_DIRECT)
+		cmd_add(o, "--direct", NULL);
 	cmd_add(o, "--container", o->container);
 	if (strcmp(o->name, o->container))
 		cmd_add(o, "--name", o->name);
@@ -455,18 +518,20 @@ static int parse_opts(int argc, char **argv, struct unit_opts *o,
 		cmd_add(o, "--quadlet", o->container_unit);
 	for (k = 0; k < o->n_listen; k++)
 		cmd_add(o, "--listen", o->listen[k]);
-	if (o->mode == UNIT_MODE_ONDEMAND) {
+	if (o->mode != UNIT_MODE_CROSS) {
 		char b[16];
 
 		snprintf(b, sizeof(b), "%u", o->backlog);
-		cmd_add(o, "--target", o->target);
+		if (o->mode == UNIT_MODE_ONDEMAND)
+			cmd_add(o, "--target", o->target);
 		cmd_add(o, "--idle", o->idle);
 		cmd_add(o, "--backlog", b);
 	} else {
 		cmd_add(o, "--listen-in-container", o->in_container);
 		cmd_add(o, "--via", o->via);
 	}
-	cmd_add(o, "--connect-timeout", o->connect_timeout);
+	if (o->mode != UNIT_MODE_DIRECT)
+		cmd_add(o, "--connect-timeout", o->connect_timeout);
 	if (o->ready[0]) {
 		char q[UNIT_READY_MAX + 2];
 
@@ -477,6 +542,8 @@ static int parse_opts(int argc, char **argv, struct unit_opts *o,
 		cmd_add(o, "--bindir", o->bindir);
 	if (strcmp(o->podman, DEFAULT_PODMAN))
 		cmd_add(o, "--podman", o->podman);
+	if (shim)
+		cmd_add(o, "--shim", o->shim);
 	if (strlen(o->cmdline) >= sizeof(o->cmdline) - 1)
 		FAIL("command line too long");
 	return 0;

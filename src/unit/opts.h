@@ -17,6 +17,7 @@
 enum unit_mode {
 	UNIT_MODE_ONDEMAND,	/* socket → helper → proxy → container A */
 	UNIT_MODE_CROSS,	/* a listener in client container B → A's socket */
+	UNIT_MODE_DIRECT,	/* socket → container that adopts it (sockact) */
 };
 
 /**
@@ -40,6 +41,8 @@ enum unit_mode {
  * @ready_tries: how often, every UNIT_READY_STEP_USEC, within the connect
  *		timeout
  * @backlog:	Backlog= of the socket
+ * @shim:	UNIT_MODE_DIRECT: libbro-sockact.so on the host, for the
+ *		podman create flags bro-unit prints (not in any unit file)
  * @dir:	where units are written; NULL: the user unit directory
  * @bindir:	where bro-helper and bro-proxyd are installed
  * @podman:	podman's path
@@ -50,6 +53,7 @@ enum unit_mode {
 struct unit_opts {
 	enum unit_mode mode;
 	const char *container, *name, *from, *dir, *bindir, *podman;
+	char shim[UNIT_PATH_MAX + 512];
 	char container_unit[UNIT_NAME_MAX + 32];
 	bool quadlet;
 	char listen[UNIT_LISTEN_MAX][UNIT_PATH_MAX];

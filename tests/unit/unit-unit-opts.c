@@ -218,5 +218,48 @@ int main(void)
 	    "--container", "a", "--listen-in-container", "1");
 	BAD("a relative --via", "--from-container", "b", "--container", "a",
 	    "--listen-in-container", "1", "--via", "a.sock");
+
+	/* --direct: the container adopts the socket itself */
+#define D "--direct", "--container", "pg"
+	is_int(PARSE(D, "--listen", "5432", "--idle", "90s"), 0, "--direct parses");
+	ok(o.mode == UNIT_MODE_DIRECT, "  direct mode");
+	is_str(o.container_unit, "pg.service", "  the socket's own service runs the container");
+	is_str(o.idle, "90s", "  --idle");
+	is_str(o.shim, "/usr/local/lib/bro/libbro-sockact.so", "  the shim beside the default bindir");
+	is_str(o.cmdline, "bro-unit --direct --container pg --listen 127.0.0.1:5432 --idle 90s --backlog 1024",
+	       "  normalized command line: no --target, no --connect-timeout");
+	is_int(PARSE(D, "--listen", "5432", "--bindir", "/opt/bro/bin/"), 0,
+	       "--direct with --bindir");
+	is_str(o.shim, "/opt/bro/lib/bro/libbro-sockact.so", "  the shim follows --bindir");
+	is_int(PARSE(D, "--listen", "5432", "--bindir", "/"), 0, "--direct with --bindir /");
+	is_str(o.shim, "/lib/bro/libbro-sockact.so", "  the shim under /lib/bro");
+	is_int(PARSE(D, "--listen", "[::1]:5432", "--shim", "/opt/s.so"), 0,
+	       "--direct with --shim and IPv6");
+	is_str(o.shim, "/opt/s.so", "  --shim");
+	ok(strstr(o.cmdline, " --shim /opt/s.so") != NULL, "  recorded");
+	is_int(PARSE(D, "--listen", "5432", "--quadlet", "pg.service"), 0,
+	       "--direct --quadlet with the same name: the socket activates it");
+	ok(o.quadlet && !strcmp(o.container_unit, "pg.service"), "  the Quadlet unit");
+	BAD("--direct without --listen", D);
+	BAD("--direct with two listeners", D, "--listen", "1", "--listen", "2");
+	BAD("--direct with a unix listener", D, "--listen", "%t/bro/pg.sock");
+	BAD("--direct with --target", D, "--listen", "1", "--target", "127.0.0.1:1");
+	BAD("--direct with --connect-timeout", D, "--listen", "1",
+	    "--connect-timeout", "5s");
+	BAD("--direct with --ready-cmd", D, "--listen", "1", "--ready-cmd", "true");
+	BAD("--direct with --idle infinity", D, "--listen", "1", "--idle", "infinity");
+	BAD("--direct with --from-container", D, "--from-container", "b",
+	    "--listen-in-container", "1");
+	BAD("--direct with --via", D, "--listen", "1", "--via", "/x");
+	BAD("a relative --shim", D, "--listen", "1", "--shim", "s.so");
+	BAD("a --shim with a quote", D, "--listen", "1", "--shim", "/a'b.so");
+	BAD("a --shim with ..", D, "--listen", "1", "--shim", "/a/../b.so");
+	BAD("a --shim with a colon", D, "--listen", "1", "--shim", "/a:b.so");
+	BAD("a --bindir with a colon, the shim beside it", D, "--listen", "1",
+	    "--bindir", "/o:p/bin");
+	BAD("--shim without --direct", A, "--listen", "1", "--shim", "/s.so");
+	BAD("--quadlet clashing with the idle watcher", D, "--listen", "1",
+	    "--quadlet", "pg-idle.service");
+	BAD("--direct with a bad port", D, "--listen", "65536");
 	return tap_done();
 }

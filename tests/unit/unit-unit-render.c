@@ -81,8 +81,17 @@ int main(void)
 	   has_line(svc, "After=pg-container.service"),
 	   "service: bound to and ordered after the container");
 	ok(has_line(svc, "Requires=pg.socket"), "service: requires its socket");
-	ok(has_line(svc, "ExecStart=/bin/sh -c 'pid=$$(/usr/bin/podman inspect --format \"{{.State.Pid}}\" pg) && exec /usr/local/bin/bro-helper --pid \"$$pid\" -- /usr/local/bin/bro-proxyd --connect-timeout=10s --exit-idle-time=2s 127.0.0.1:5432'"),
-	   "service: helper and proxy command line");
+	ok(has_line(svc, "ExecStart=/bin/sh -c 'read -r pid <%t/bro/pg.pid; exec /usr/local/bin/bro-helper --pid \"$$pid\" -- /usr/local/bin/bro-proxyd --connect-timeout=10s --exit-idle-time=2s 127.0.0.1:5432'"),
+	   "service: helper and proxy command line, the PID from the container unit's file");
+	ok(!strstr(svc, "inspect"), "service: no podman inspect on the first connection's path");
+	ok(has_line(c, "ExecStartPre=/bin/mkdir -p -m 0700 %t/bro") &&
+	   has_line(c, "ExecStartPre=/bin/rm -f %t/bro/pg.pid"),
+	   "container: no stale PID file before the start");
+	ok(has_line(c, "ExecStartPost=/bin/sh -c '[ -s %t/bro/pg.pid ] || exec /usr/bin/podman inspect --format \"{{.State.Pid}}\" pg >%t/bro/pg.pid'"),
+	   "container: podman inspect only when podman wrote no PID file (--pidfile)");
+	ok(strstr(c, "ExecStartPre=/bin/rm") < strstr(c, "ExecStart=/usr/bin/podman start") &&
+	   strstr(c, "ExecStart=/usr/bin/podman start") < strstr(c, "ExecStartPost="),
+	   "container: in that order");
 	ok(has_line(c, "StopWhenUnneeded=true"), "container: stops when unneeded");
 	ok(has_line(c, "Type=oneshot") && has_line(c, "RemainAfterExit=yes"),
 	   "container: oneshot, remains active");
@@ -90,6 +99,16 @@ int main(void)
 	   has_line(c, "ExecStop=/usr/bin/podman stop --time 10 pg"),
 	   "container: podman start/stop");
 	ok(!strstr(c, "[Install]"), "container: not installable (on demand only)");
+
+	is_int(GEN("--container", "pg", "--listen", "5432", "--target",
+		   "127.0.0.1:5432", "--connect-timeout", "2s", "--ready-cmd",
+		   "pg_isready -q"), 0, "--ready-cmd renders");
+	c = text("pg-container.service");
+	ok(has_line(c, "ExecStartPost=/bin/sh -c '[ -s %t/bro/pg.pid ] || /usr/bin/podman inspect --format \"{{.State.Pid}}\" pg >%t/bro/pg.pid || exit 1; read -r pid <%t/bro/pg.pid; i=0; while [ $$i -lt 200 ]; do /usr/local/bin/bro-helper --pid \"$$pid\" -- pg_isready -q && exit 0; sleep 0.01; i=$$((i + 1)); done; echo \"bro-unit: pg: not ready within 2s\" >&2; exit 1'"),
+	   "--ready-cmd: one shell fills the PID file if needed and waits, 200 x 10 ms");
+	ok(strstr(c, "ExecStartPost=") &&
+	   !strstr(strstr(c, "ExecStartPost=") + 1, "ExecStartPost="),
+	   "--ready-cmd: a single ExecStartPost=");
 
 	is_int(GEN("--container", "systemd-pg", "--name", "pg-proxy",
 		   "--quadlet", "pg.service", "--listen", "5432", "--target",
@@ -103,9 +122,13 @@ int main(void)
 	   "drop-in: StopWhenUnneeded");
 	ok(has_line(text("pg-proxy.service"), "BindsTo=pg.service"),
 	   "proxy bound to the Quadlet unit");
-	ok(strstr(text("pg-proxy.service"), "/opt/podman inspect --format \"{{.State.Pid}}\" systemd-pg") &&
+	ok(strstr(text("pg-proxy.service"), "read -r pid <%t/bro/systemd-pg.pid;") &&
 	   strstr(text("pg-proxy.service"), "exec /opt/b/bro-helper"),
-	   "--bindir, --podman and the container name used");
+	   "--bindir and the container name used");
+	ok(has_line(text("pg.service.d/50-bro-unit.conf"),
+		    "ExecStartPost=/bin/sh -c '[ -s %t/bro/systemd-pg.pid ] || exec /opt/podman inspect --format \"{{.State.Pid}}\" systemd-pg >%t/bro/systemd-pg.pid'") &&
+	   has_line(text("pg.service.d/50-bro-unit.conf"), "ExecStartPre=/bin/rm -f %t/bro/systemd-pg.pid"),
+	   "drop-in: the PID file for the proxy, --podman used");
 
 	is_int(GEN("--from-container", "pgadmin", "--container", "pg",
 		   "--listen-in-container", "5432"), 0, "cross-over renders");
@@ -114,13 +137,57 @@ int main(void)
 	ok(has_line(s, "BindsTo=pgadmin-container.service") &&
 	   has_line(s, "Wants=pg.socket") && has_line(s, "After=pg.socket"),
 	   "cross-over: bound to B, wants A's socket");
-	ok(strstr(s, "inspect --format \"{{.State.Pid}}\" pgadmin)") &&
+	ok(strstr(s, "read -r pid <%t/bro/pgadmin.pid;") &&
 	   strstr(s, "bro-proxyd --listen=127.0.0.1:5432 --connect-timeout=30s %t/bro/pg.sock'"),
 	   "cross-over: the proxy listens in B and connects to A's socket");
 	ok(has_line(s, "WantedBy=pgadmin-container.service"), "cross-over: installed into B");
 	c = text("pgadmin-container.service");
 	ok(has_line(c, "ExecStart=/usr/bin/podman start pgadmin") &&
 	   !strstr(c, "StopWhenUnneeded"), "B's container unit: started by the user");
+	ok(has_line(c, "ExecStartPre=/bin/rm -f %t/bro/pgadmin.pid") &&
+	   strstr(c, "inspect --format \"{{.State.Pid}}\" pgadmin >%t/bro/pgadmin.pid'"),
+	   "B's container unit: writes B's PID file");
+
+	/* --direct */
+	is_int(GEN("--direct", "--container", "pg", "--listen", "5432",
+		   "--idle", "30s", "--bindir", "/opt/b"), 0, "direct renders");
+	is_int(n, 3, "three files");
+	s = text("pg.socket");
+	svc = text("pg.service");
+	c = text("pg-idle.service");
+	ok(has_line(s, "ListenStream=127.0.0.1:5432") && has_line(s, "Backlog=1024") &&
+	   !strstr(s, "Service="), "direct socket: activates pg.service");
+	ok(has_line(svc, "Requires=pg.socket") && has_line(svc, "After=pg.socket") &&
+	   has_line(svc, "Wants=pg-idle.service"),
+	   "direct service: requires its socket, wants the idle watcher");
+	ok(has_line(svc, "ExecStart=/usr/bin/podman start --attach pg") &&
+	   has_line(svc, "ExecStop=/usr/bin/podman stop --time 10 pg"),
+	   "direct service: podman start --attach (the socket goes in), podman stop");
+	ok(!strstr(svc, "bro-helper") && !strstr(svc, "bro-proxyd") &&
+	   !strstr(svc, "inspect") && !strstr(svc, "Type=oneshot"),
+	   "direct service: no relay, no inspect");
+	ok(has_line(c, "BindsTo=pg.service") && has_line(c, "After=pg.service"),
+	   "idle watcher: bound to the container's service");
+	ok(has_line(c, "ExecStart=/opt/b/bro-idlewatch --listen 127.0.0.1:5432 --idle 30s -- /usr/bin/podman stop --time 10 pg"),
+	   "idle watcher: bro-idlewatch --listen --idle -- podman stop");
+	ok(!strstr(c, "[Install]") && !strstr(svc, "[Install]"),
+	   "direct: only the socket is installable");
+
+	is_int(GEN("--direct", "--container", "systemd-pg", "--name", "pg",
+		   "--quadlet", "pg.service", "--listen", "[::1]:5432"), 0,
+	       "direct quadlet renders");
+	is_int(n, 3, "three files");
+	ok(!strcmp(files[0].name, "pg.socket") && !strcmp(files[1].name, "pg-idle.service") &&
+	   !strcmp(files[2].name, "pg.service.d/50-bro-unit.conf") &&
+	   files[2].subdir == strlen("pg.service.d"),
+	   "socket, idle watcher and a drop-in; no service of its own");
+	ok(has_line(text("pg.socket"), "Service=pg.service"),
+	   "direct quadlet socket: activates the Quadlet unit");
+	ok(has_line(text("pg.service.d/50-bro-unit.conf"), "Wants=pg-idle.service") &&
+	   has_line(text("pg.service.d/50-bro-unit.conf"), "Requires=pg.socket"),
+	   "drop-in: the Quadlet unit wants the idle watcher");
+	ok(has_line(text("pg-idle.service"), "ExecStart=/usr/local/bin/bro-idlewatch --listen [::1]:5432 --idle 5min -- /usr/bin/podman stop --time 10 systemd-pg"),
+	   "idle watcher: IPv6 listener, the Quadlet container's name");
 	unit_files_free(files, n);
 	return tap_done();
 }
