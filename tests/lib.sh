@@ -89,9 +89,11 @@ T_HOME=$(getent passwd "$BRO_TEST_USER" | cut -d: -f6)
 T_RUNTIME=/run/user/$T_UID
 T_PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
 
-# as_user CMD...: run as the test user with a clean, minimal environment
+# as_user CMD...: run as the test user with a clean, minimal environment and
+# every signal at its default action (a caller under nohup, or a background
+# job, would otherwise pass SIGHUP/SIGINT/SIGQUIT down ignored)
 as_user() {
-	runuser -u "$BRO_TEST_USER" -- env -i PATH="$T_PATH" HOME="$T_HOME" \
+	runuser -u "$BRO_TEST_USER" -- env -i --default-signal PATH="$T_PATH" HOME="$T_HOME" \
 		USER="$BRO_TEST_USER" XDG_RUNTIME_DIR="$T_RUNTIME" \
 		${T_ENV:-} "$@"
 }

@@ -14,8 +14,8 @@ BASE=(--ro-bind / / --dev /dev --bind "$d" "$d")
 # start_bg ARGS...: bro-run ARGS as the test user in the background; sets
 # RPID (runuser, whose exit status is bro-run's) and BPID (bro-run itself)
 start_bg() {
-	runuser -u "$BRO_TEST_USER" -- env -i PATH="$T_PATH" HOME="$T_HOME" \
-		"$R" "$@" </dev/null >"$d/bg.out" 2>&1 &
+	runuser -u "$BRO_TEST_USER" -- env -i --default-signal PATH="$T_PATH" \
+		HOME="$T_HOME" "$R" "$@" </dev/null >"$d/bg.out" 2>&1 &
 	RPID=$!
 	BPID=
 	for _ in $(seq 1 200); do
@@ -27,6 +27,14 @@ start_bg() {
 }
 # gone PID: the process no longer exists
 gone() { ! kill -0 "$1" 2>/dev/null; }
+# bwait: wait for the start_bg'd bro-run (runuser) to end, 20 s at most
+# (then both are killed: a hang is a failure, never a stuck suite); its
+# status
+exited() { [ ! -e "/proc/$1" ] || grep -q '^[0-9]* (.*) Z' "/proc/$1/stat" 2>/dev/null; }
+bwait() {
+	wait_for 20 exited "$RPID" || { diag "bro-run $BPID still running after 20 s: killed"; kill -9 "$BPID" "$RPID" 2>/dev/null; }
+	wait "$RPID" 2>/dev/null
+}
 
 # --- SIGTERM to bro-run reaches the command; its status comes back ---
 for ns in "" "--unshare-pid"; do
@@ -35,14 +43,14 @@ for ns in "" "--unshare-pid"; do
 		echo > $d/ready; while :; do sleep 1 & wait \$!; done"
 	wait_for 5 test -e "$d/ready"
 	kill -TERM "$BPID"
-	wait "$RPID"; st=$?
+	bwait; st=$?
 	is "$st:$(cat "$d/got" 2>/dev/null)" "7:TERM" "SIGTERM to bro-run reaches the command, exit 7 comes back ${ns:-(no pid ns)}"
 	# and SIGHUP, which the command does not handle: 128+1
 	rm -f "$d/ready"
 	start_bg "${BASE[@]}" $ns sh -c "echo > $d/ready; while :; do sleep 1 & wait \$!; done"
 	wait_for 5 test -e "$d/ready"
 	kill -HUP "$BPID"
-	wait "$RPID"; st=$?
+	bwait; st=$?
 	is "$st" 129 "SIGHUP to bro-run: the command dies of it, 129 ${ns:-(no pid ns)}"
 done
 
@@ -76,7 +84,7 @@ for ns in "" "--unshare-pid"; do
 	kill -9 "$BPID"
 	wait_for 5 sh -c '! pgrep -u '"$BRO_TEST_USER"' -fx "sleep 7772"'
 	ok $? "--die-with-parent: SIGKILL to bro-run kills the sandbox ${ns:-(no pid ns)}"
-	wait "$RPID" 2>/dev/null
+	bwait
 done
 
 # --- --lock-file, --sync-fd, --block-fd, --userns-block-fd ---
@@ -87,7 +95,7 @@ mkfifo "$d/fifo"; chown "$BRO_TEST_USER:" "$d/fifo"
 start_bg "${BASE[@]}" --lock-file "$d/lock" sh -c "echo > $d/ready; read x < $d/fifo"
 wait_for 5 test -e "$d/ready"
 lock_held; ok $? "--lock-file: held while the sandbox runs"
-echo go > "$d/fifo"; wait "$RPID"
+echo go > "$d/fifo"; bwait
 lock_held; ok $((!$?)) "  and released when it ends"
 out=$(ur "${BASE[@]}" --lock-file /enoent touch "$d/lockran" 2>&1); st=$?
 is "$st:$out" "1:bro-run: Unable to open lock file /enoent: No such file or directory" \
@@ -123,7 +131,7 @@ cpid=$(sed -n 's/.*"child-pid": \([0-9]*\).*/\1/p' "$d/info")
 out=$(as_user sh -c "exec $R ${BASE[*]} --userns 5 --pidns 6 readlink /proc/self/ns/user /proc/self/ns/pid \
 	5</proc/$cpid/ns/user 6</proc/$cpid/ns/pid" 2>&1)
 is "$out" "$(cat "$d/ready")" "--userns FD --pidns FD: the command joins the other sandbox's user and PID namespaces"
-kill "$BPID"; wait "$RPID" 2>/dev/null
+kill "$BPID"; bwait
 
 # --- --disable-userns, --assert-userns-disabled ---
 ur "${BASE[@]}" --unshare-user --disable-userns "$R" --ro-bind / / true 2>/dev/null
@@ -140,7 +148,7 @@ wait_for 5 test -s "$T_TMP/x.pid"
 X=$(cat "$T_TMP/x.pid"); cleanup_add "kill $X"
 in_x() {
 	nsenter --user --target "$X" --setuid "$1" --setgid "$1" \
-		env -i PATH="$T_PATH" HOME="$T_HOME" "${@:2}"
+		env -i --default-signal PATH="$T_PATH" HOME="$T_HOME" "${@:2}"
 }
 out=$(in_x "$T_UID" "$R" --ro-bind / / touch "$d/ran" 2>&1); st=$?
 is "$st" 1 "max_user_namespaces=0: exit 1"
