@@ -4,7 +4,7 @@
 # and, for the CPU rows, the two floors: the cheapest relays there are.
 # Rounds alternate between the peers (after a warm-up round); each figure is
 # the median of its rounds, and every round is printed in comment lines
-# under the tables. Run by scripts/bench (make bench); takes about 6 minutes.
+# under the tables. Run by scripts/bench (make bench); takes about 7 minutes.
 #
 # First, what the relay itself costs, at the same fixed offered load for
 # every relay (on 2 cores iperf3's sender and receiver each keep a core
