@@ -5,3 +5,7 @@ TEST_TOOLS += floor-splice floor-epoll
 floor-splice_SRCS := bench/floor-splice.c
 floor-splice_LIBS := -pthread
 floor-epoll_SRCS := bench/floor-epoll.c
+# their objects are in $(B)/bench/: the link makes its own directory
+$(B)/tests/floor-splice $(B)/tests/floor-epoll: | $(B)/tests/
+$(B)/tests/:
+	@mkdir -p $@
