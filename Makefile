@@ -72,6 +72,7 @@ FUZZERS     :=
 MANPAGES    := $(sort $(wildcard man/*.[0-9]))
 include $(sort $(wildcard src/*/module.mk))
 include $(sort $(wildcard tests/*/module.mk))
+include bench/module.mk
 include fuzz/module.mk
 
 all: $(addprefix $(B)/,$(BINS) $(SHLIBS))

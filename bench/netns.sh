@@ -17,7 +17,13 @@
 # throughput says little about the redirector; its own CPU time does):
 #   CPU ms per GB     iperf3 -b $RATE -t $RATE_SECS up, one stream: the
 #                     redirector's CPU (bench/lib/cpu.sh: schedstat ns of
-#                     its threads and children) over the GB received
+#                     its threads and children) over the GB received; also
+#                     as a ratio to the bulk floor ("vs floor"):
+#                     bench/floor-splice.c, the cheapest relay there is (a
+#                     thread per direction, blocking splice through 1 MiB
+#                     pipes), at the same offered rate in the same rounds,
+#                     over plain loopback (127.0.0.1 to an iperf3 server on
+#                     127.0.0.1: no SOCKS5, no veth, no redirect)
 #   CPU ms per 1000 conns  $CONNS short connections offered at $CONN_RATE/s,
 #                     at most $CONC at once (proxyd-load paced: connect, 64
 #                     bytes each way, the peer closes), CPU over the
@@ -42,7 +48,8 @@ for c in iperf3 redsocks proxychains4 nft ip python3 microsocks danted; do
 	command -v "$c" >/dev/null || { echo "bench/netns.sh: $c missing (scripts/setup)"; exit 1; }
 done
 LOAD=${B:-build}/tests/proxyd-load
-[ -x "$LOAD" ] || { echo "bench/netns.sh: build first"; exit 1; }
+FS=${B:-build}/tests/floor-splice
+[ -x "$LOAD" ] && [ -x "$FS" ] || { echo "bench/netns.sh: build first"; exit 1; }
 stage=$(mktemp -d /tmp/bro-bench-netns.XXXXXX)
 chmod 0755 "$stage"
 n=$(( $$ % 200 + 20 ))
@@ -83,6 +90,14 @@ ip netns exec "$NS" iperf3 -s -B "$PEER_IP" >/dev/null 2>&1 & pids+=($!)
 install -m 0755 "$LOAD" "$stage/proxyd-load"
 ip netns exec "$NS" "$stage/proxyd-load" once "$PEER_IP:7000" >/dev/null & pids+=($!)
 ip netns exec "$NS" "$stage/proxyd-load" echo "$PEER_IP:7001" >/dev/null & pids+=($!)
+
+# the bulk floor: floor-splice in front of an iperf3 server, both on loopback
+next_port; FIP=$NP
+iperf3 -s -B 127.0.0.1 -p "$FIP" >/dev/null 2>&1 & pids+=($!)
+next_port; FP=$NP
+"$FS" "127.0.0.1:$FP" "127.0.0.1:$FIP" & pids+=($!)
+floor_pid=$!
+up "$FIP" && up "$FP" || { echo "floor-splice or its iperf3 did not start"; exit 1; }
 
 # the SOCKS5 server, on host loopback
 next_port; SP=$NP
@@ -143,26 +158,36 @@ run() {		# run WAY CMD...: CMD as the bench user, the WAY's path
 	direct) as_user proxychains4 -q -f "$stage/proxychains.conf" "$@" ;;
 	redsocks) as_user "$@" ;;
 	bro-netns) as_user "$stage/bin/bro-netns" exec bench -- "$@" ;;
+	floor-splice) "$@" ;;
 	esac
 }
 iperf3_run() {	# iperf3_run WAY ARGS...: "BYTES GBITS" received ("0 0" if it failed
 	local w=$1; shift	# or took more than 2 minutes)
-	run "$w" timeout 120 iperf3 -c "$PEER_IP" -J "$@" | python3 -c 'import json, sys
+	local to=$PEER_IP
+	[ "$w" = floor-splice ] && to=127.0.0.1
+	run "$w" timeout 120 iperf3 -c "$to" -J "$@" | python3 -c 'import json, sys
 e = json.load(sys.stdin)["end"]["sum_received"]
 print(e["bytes"], "%.2f" % (e["bits_per_second"] / 1e9))' 2>/dev/null || echo "0 0"
 }
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR] = $1} END {print (NR ? a[int((NR + 1) / 2)] : "fail")}'; }
 ways=(direct redsocks bro-netns)
 relays=(redsocks bro-netns)
+RELAY[floor-splice]=$floor_pid
 declare -A res all
 # warm-up, not counted: the first stream and connections through each way
 for w in "${ways[@]}"; do
 	iperf3_run "$w" -t 1 >/dev/null
+	[ "$w" = direct ] && iperf3_run floor-splice -p "$FP" -t 1 >/dev/null
 	run "$w" "$stage/proxyd-load" paced "$PEER_IP:7000" 200 "$CONC" "$CONN_RATE" >/dev/null || true
 done
 # alternating rounds: a machine busy with something else hurts all ways alike
 for ((round = 0; round < ROUNDS; round++)); do
-	# the redirector's own CPU at a fixed offered load
+	# the redirector's own CPU at a fixed offered load, and the floor's
+	c0=$(cpu_ns "$floor_pid")
+	read -r bytes v < <(iperf3_run floor-splice -p "$FP" -t "$RATE_SECS" -b "$RATE")
+	c1=$(cpu_ns "$floor_pid")
+	res[floor-splice.gbcpu]+="$(per_unit $((c1 - c0)) "$bytes" 1e9) "
+	res[floor-splice.gbrate]+="$v "
 	for w in "${relays[@]}"; do
 		c0=$(cpu_ns "${RELAY[$w]}")
 		read -r bytes v < <(iperf3_run "$w" -t "$RATE_SECS" -b "$RATE")
@@ -205,15 +230,19 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; els
 
 echo "## egress through one SOCKS5 server ($SOCKS) to a veth peer, $(nproc) cores, kernel $(uname -r), median of $ROUNDS rounds"
 echo "# the redirector's own CPU at a fixed offered load: iperf3 -b $RATE -t $RATE_SECS up;"
-echo "# $CONNS connections at $CONN_RATE/s, $CONC at most at once; round trip: 64 bytes, one connection"
-printf '%-12s %10s %9s %8s %13s %9s %7s %9s %9s\n' way "CPU ms/GB" "vs redsx" "Gbit/s" \
+echo "# $CONNS connections at $CONN_RATE/s, $CONC at most at once; round trip: 64 bytes, one connection;"
+echo "# vs floor: per GB against floor-splice on plain loopback at the same rate"
+printf '%-12s %10s %9s %9s %8s %13s %9s %7s %9s %9s\n' way "CPU ms/GB" "vs floor" "vs redsx" "Gbit/s" \
 	"CPU ms/1k con" "vs redsx" failed "p50 us" "p99 us"
+f=${res[floor-splice.gbcpu]}
+printf '%-12s %10s %9s %9s %8s %13s %9s %7s %9s %9s\n' floor-splice "$f" 1.00x \
+	"$(ratio "$f" "${res[redsocks.gbcpu]}")" "${res[floor-splice.gbrate]}" - - - - -
 for w in "${ways[@]}"; do
 	if [ $w = direct ]; then
-		printf '%-12s %10s %9s %8s %13s %9s %7s %9s %9s\n' "$w" - - - - - - "${res[$w.p50]}" "${res[$w.p99]}"
+		printf '%-12s %10s %9s %9s %8s %13s %9s %7s %9s %9s\n' "$w" - - - - - - - "${res[$w.p50]}" "${res[$w.p99]}"
 		continue
 	fi
-	printf '%-12s %10s %9s %8s %13s %9s %7s %9s %9s\n' "$w" "${res[$w.gbcpu]}" \
+	printf '%-12s %10s %9s %9s %8s %13s %9s %7s %9s %9s\n' "$w" "${res[$w.gbcpu]}" "$(ratio "${res[$w.gbcpu]}" "$f")" \
 		"$(ratio "${res[$w.gbcpu]}" "${res[redsocks.gbcpu]}")" "${res[$w.gbrate]}" "${res[$w.kcpu]}" \
 		"$(ratio "${res[$w.kcpu]}" "${res[redsocks.kcpu]}")" "${res[$w.kfail]}" "${res[$w.p50]}" "${res[$w.p99]}"
 done

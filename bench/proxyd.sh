@@ -1,9 +1,10 @@
 #!/bin/bash
 # bench/proxyd.sh - bro-proxyd against its peers, same machine, same run:
-# direct loopback (no proxy), bro-proxyd, systemd-socket-proxyd, socat.
+# direct loopback (no proxy), bro-proxyd, systemd-socket-proxyd, socat,
+# and, for the CPU rows, the two floors: the cheapest relays there are.
 # Rounds alternate between the peers (after a warm-up round); each figure is
 # the median of its rounds, and every round is printed in comment lines
-# under the tables. Run by scripts/bench (make bench); takes about 6 minutes.
+# under the tables. Run by scripts/bench (make bench); takes about 7 minutes.
 #
 # First, what the relay itself costs, at the same fixed offered load for
 # every relay (on 2 cores iperf3's sender and receiver each keep a core
@@ -21,6 +22,17 @@
 # The relay process is the one measured: systemd-socket-activate execs the
 # proxy in its own PID (after the warm-up connection it is the proxy), socat
 # is its listener plus its children.
+#
+# Every relay's CPU is also given as a ratio to a floor ("vs floor"): most of
+# a relay's cost is the kernel's TCP work, which no relay avoids, so the
+# question is how far above the cheapest possible relay it is:
+#   per GB            bench/floor-splice.c: a child per connection, a thread
+#                     per direction, blocking splice through 1 MiB pipes
+#   per 1000 conns    bench/floor-epoll.c: one epoll loop, accept4 batches,
+#                     recv/send through one buffer per connection
+# (floor-epoll is measured per GB too, for reference; floor-splice forks
+# per connection, so it is no floor for short connections and is left out
+# of those rows.)
 #
 # Then, as before, what gets through when nothing limits the rate:
 #   throughput   iperf3 -t $SECS, one stream
@@ -51,11 +63,13 @@ IDLE_MAX=${IDLE_MAX:-9900}
 B=${B:-build}
 PX=$PWD/$B/bro-proxyd
 LOAD=$PWD/$B/tests/proxyd-load
+FS=$PWD/$B/tests/floor-splice
+FE=$PWD/$B/tests/floor-epoll
 SSP=/lib/systemd/systemd-socket-proxyd
 for t in iperf3 socat systemd-socket-activate prlimit; do
 	command -v $t >/dev/null || { echo "bench/proxyd.sh: $t missing (scripts/setup)"; exit 1; }
 done
-[ -x "$PX" ] && [ -x "$LOAD" ] && [ -x "$SSP" ] || { echo "bench/proxyd.sh: build first"; exit 1; }
+[ -x "$PX" ] && [ -x "$LOAD" ] && [ -x "$FS" ] && [ -x "$FE" ] && [ -x "$SSP" ] || { echo "bench/proxyd.sh: build first"; exit 1; }
 
 work=$(mktemp -d /tmp/bro-bench-proxyd.XXXXXX)
 pids=()
@@ -82,8 +96,8 @@ listening() {
 	done
 	echo "bench/proxyd.sh: nothing listens on $1" >&2; return 1
 }
-# start_proxies BACKEND-PORT: sets P[direct|bro-proxyd|systemd-socket-proxyd|socat]
-# (ports) and RP[...] (the relay's PID, for cpu_ns)
+# start_proxies BACKEND-PORT: sets P[direct|bro-proxyd|systemd-socket-proxyd|socat|
+# floor-splice|floor-epoll] (ports) and RP[...] (the relay's PID, for cpu_ns)
 declare -A P RP
 start_proxies() {
 	local b=$1 p
@@ -100,6 +114,12 @@ start_proxies() {
 	socat TCP-LISTEN:$p,bind=127.0.0.1,fork,reuseaddr,backlog=4096 \
 		TCP:127.0.0.1:$b >/dev/null 2>&1 & pids+=($!)
 	RP[socat]=$!
+	next_port; p=$NP; P[floor-splice]=$p
+	"$FS" 127.0.0.1:$p 127.0.0.1:$b & pids+=($!)
+	RP[floor-splice]=$!
+	next_port; p=$NP; P[floor-epoll]=$p
+	"$FE" 127.0.0.1:$p 127.0.0.1:$b & pids+=($!)
+	RP[floor-epoll]=$!
 	for p in "${P[@]}"; do listening "$p"; done
 }
 stop_proxies() {
@@ -112,6 +132,9 @@ median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR] = $1} END {print a[int((
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
 names=(direct bro-proxyd systemd-socket-proxyd socat)
 relays=(bro-proxyd systemd-socket-proxyd socat)
+# the CPU rows: per GB with both floors, per 1000 connections with the epoll one
+gb_relays=(floor-splice floor-epoll "${relays[@]}")
+k_relays=(floor-epoll "${relays[@]}")
 # iperf3_run ARGS...: "BYTES GBITS" received, from iperf3 -J ("0 0" if it
 # failed or took more than 2 minutes)
 iperf3_run() {
@@ -138,7 +161,7 @@ done
 # the relay's CPU per GB at $RATE (the rounds above were its warm-up)
 declare -A gbcpu gbrate
 for ((r = 0; r < ROUNDS; r++)); do
-	for n in "${relays[@]}"; do
+	for n in "${gb_relays[@]}"; do
 		c0=$(cpu_ns "${RP[$n]}")
 		read -r bytes v < <(iperf3_run -p "${P[$n]}" -t "$RATE_SECS" -b "$RATE")
 		c1=$(cpu_ns "${RP[$n]}")
@@ -154,12 +177,12 @@ next_port; b=$NP; next_port; bo=$NP
 "$LOAD" echo "$b" >/dev/null & pids+=($!)
 "$LOAD" once "$bo" >/dev/null & lp=$!
 listening "$b"; listening "$bo"
-start_proxies "$bo"; declare -A Ponce; for n in "${names[@]}"; do Ponce[$n]=${P[$n]}; done
+start_proxies "$bo"; declare -A Ponce; for n in "${!P[@]}"; do Ponce[$n]=${P[$n]}; done
 pids+=($lp)
 declare -A cps lat50 lat99
 # warm up: the first connection execs the proxy, the first thousands fault
 # its memory in
-for n in "${names[@]}"; do "$LOAD" conns "${Ponce[$n]}" 1 32 >/dev/null; done
+for n in "${names[@]}" floor-epoll; do "$LOAD" conns "${Ponce[$n]}" 1 32 >/dev/null; done
 for ((r = 0; r < ROUNDS; r++)); do
 	for n in "${names[@]}"; do
 		cps[$n]+="$("$LOAD" conns "${Ponce[$n]}" "$SECS" 32) "
@@ -168,7 +191,7 @@ done
 # the relay's CPU per 1000 connections, $CONNS offered at $CONN_RATE/s
 declare -A kcpu kfail
 for ((r = 0; r < ROUNDS; r++)); do
-	for n in "${relays[@]}"; do
+	for n in "${k_relays[@]}"; do
 		c0=$(cpu_ns "${RP[$n]}")
 		read -r done failed _ < <("$LOAD" paced "${Ponce[$n]}" "$CONNS" "$CONC" "$CONN_RATE" || echo "0 $CONNS 0")
 		c1=$(cpu_ns "${RP[$n]}")
@@ -213,15 +236,23 @@ stop_proxies
 
 echo
 echo "# the relay's own CPU at a fixed offered load: iperf3 -b $RATE -t $RATE_SECS;"
-echo "# $CONNS connections at $CONN_RATE/s, $CONC at most at once"
-printf '%-22s %10s %8s %9s %13s %8s %7s %9s %9s\n' relay "CPU ms/GB" "vs sspd" "Gbit/s" \
-	"CPU ms/1k con" "vs sspd" failed "p50 us" "p99 us"
+echo "# $CONNS connections at $CONN_RATE/s, $CONC at most at once;"
+echo "# vs floor: per GB against floor-splice, per 1000 connections against floor-epoll"
+printf '%-22s %10s %8s %8s %9s %13s %8s %8s %7s %9s %9s\n' relay "CPU ms/GB" "vs floor" "vs sspd" \
+	"Gbit/s" "CPU ms/1k con" "vs floor" "vs sspd" failed "p50 us" "p99 us"
 gs=$(echo ${gbcpu[systemd-socket-proxyd]} | median); ks=$(echo ${kcpu[systemd-socket-proxyd]} | median)
-for n in "${relays[@]}"; do
-	g=$(echo ${gbcpu[$n]} | median); k=$(echo ${kcpu[$n]} | median)
-	printf '%-22s %10s %8s %9s %13s %8s %7s %9s %9s\n' "$n" "$g" "$(ratio "$g" "$gs")" \
-		"$(echo ${gbrate[$n]} | median)" "$k" "$(ratio "$k" "$ks")" \
-		"$(echo ${kfail[$n]} | median)" "$(echo ${lat50[$n]} | median)" "$(echo ${lat99[$n]} | median)"
+gf=$(echo ${gbcpu[floor-splice]} | median); kf=$(echo ${kcpu[floor-epoll]} | median)
+for n in "${gb_relays[@]}"; do
+	g=$(echo ${gbcpu[$n]} | median); k=- kr=- ks_r=- f=- l50=- l99=-
+	if [ -n "${kcpu[$n]:-}" ]; then
+		k=$(echo ${kcpu[$n]} | median); kr=$(ratio "$k" "$kf"); ks_r=$(ratio "$k" "$ks")
+		f=$(echo ${kfail[$n]} | median)
+	fi
+	if [ -n "${lat50[$n]:-}" ]; then
+		l50=$(echo ${lat50[$n]} | median); l99=$(echo ${lat99[$n]} | median)
+	fi
+	printf '%-22s %10s %8s %8s %9s %13s %8s %8s %7s %9s %9s\n' "$n" "$g" "$(ratio "$g" "$gf")" \
+		"$(ratio "$g" "$gs")" "$(echo ${gbrate[$n]} | median)" "$k" "$kr" "$ks_r" "$f" "$l50" "$l99"
 done
 echo
 echo "# with nothing limiting the rate"
@@ -242,6 +273,6 @@ done
 printf '%-34s %s\n' "socat" "(a process per connection: not comparable)"
 echo "# each round, per peer:"
 for n in "${names[@]}"; do echo "#   $n: tput ${tput[$n]}| conns ${cps[$n]}| p50 ${lat50[$n]}| p99 ${lat99[$n]}"; done
-for n in "${relays[@]}"; do
-	echo "#   $n: CPU ms/GB ${gbcpu[$n]}at Gbit/s ${gbrate[$n]}| CPU ms/1k conns ${kcpu[$n]}failed ${kfail[$n]}"
+for n in "${gb_relays[@]}"; do
+	echo "#   $n: CPU ms/GB ${gbcpu[$n]}at Gbit/s ${gbrate[$n]}| CPU ms/1k conns ${kcpu[$n]:-- }failed ${kfail[$n]:-- }"
 done
