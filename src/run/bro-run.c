@@ -461,16 +461,20 @@ static void take_locks(void)
  * PR_SET_DUMPABLE 0 the caller who owns that namespace may still open
  * /proc/PID/ns/ (--info-fd's "child-pid", bwrap's --userns/--pidns use),
  * while the command, which holds no capability there, cannot ptrace it. */
-static __attribute__((noreturn)) void become_init(pid_t child)
+static __attribute__((noreturn)) void become_init(pid_t child, int ready_fd)
 {
-	char a1[16], a2[16];
-	char *args[] = { "bro-run", "--internal-init", a1, a2, NULL };
+	char a1[16], a2[16], a3[16];
+	char *args[] = { "bro-run", "--internal-init", a1, a2, a3, NULL };
 	char *env[] = { NULL };
 
 	snprintf(a1, sizeof(a1), "%d", child);
 	snprintf(a2, sizeof(a2), "%d", opts.sync_fd);
+	snprintf(a3, sizeof(a3), "%d", ready_fd);
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		DIE("close_range: %s", strerror(errno));
+	/* the command waits for this to close: until then we are dumpable */
+	if (fcntl(ready_fd, F_SETFD, 0) < 0)
+		DIE("fcntl(F_SETFD): %s", strerror(errno));
 	for (size_t i = 0; i < opts.nlocks; i++)
 		fcntl(lock_fds[i], F_SETFD, 0);
 	if (opts.sync_fd >= 0 && fcntl(opts.sync_fd, F_SETFD, 0) < 0)
@@ -505,7 +509,7 @@ static void close_all_but_locks(void)
 
 static int init_main(char **argv)
 {
-	int child = atoi(argv[2]), sync_fd = atoi(argv[3]);
+	int child = atoi(argv[2]), sync_fd = atoi(argv[3]), ready_fd = atoi(argv[4]);
 	siginfo_t si = { 0 };
 
 	/* only ever bro-run's own PID 1, whose child the command is */
@@ -515,6 +519,9 @@ static int init_main(char **argv)
 		    child);
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		DIE("prctl(PR_SET_DUMPABLE): %s", strerror(errno));
+	/* only now may the command run: the exec made us dumpable again */
+	if (ready_fd > 2)
+		close(ready_fd);
 	prctl(PR_SET_NAME, "bro-run", 0, 0, 0);	/* not the fd's number */
 	return run_init(child, sync_fd);
 }
@@ -714,7 +721,7 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	/* stage 1 */
-	if (argc == 4 && !strcmp(argv[1], "--internal-init")) {
+	if (argc == 5 && !strcmp(argv[1], "--internal-init")) {
 		log_init(run_prog);
 		return init_main(argv);
 	}
@@ -929,8 +936,13 @@ int main(int argc, char **argv)
 	/* stage 7: PID 1 */
 	if (need_init) {
 		pid_t child, init_pid = getpid();
+		int ready[2] = { -1, -1 };
 
 		take_locks();	/* before the command exists: a failure stops all */
+		/* PID 1 that re-execs is dumpable from its exec to its prctl():
+		 * the command starts only once it is not (EOF on ready[0]) */
+		if (self_fd >= 0 && pipe2(ready, O_CLOEXEC) < 0)
+			DIE("pipe2: %s", strerror(errno));
 		child = fork();
 		if (child < 0)
 			DIE("fork: %s", strerror(errno));
@@ -946,14 +958,23 @@ int main(int argc, char **argv)
 				DIE("dropping capabilities in PID 1: %s",
 				    strerror(-r));
 			}
-			if (self_fd >= 0)
-				become_init(child);
+			if (self_fd >= 0) {
+				close(ready[0]);
+				become_init(child, ready[1]);
+			}
 			close_all_but_locks();
 			prctl(PR_SET_NAME, "bro-run", 0, 0, 0);
 			exit(run_init(child, opts.sync_fd));
 		}
-		if (self_fd >= 0)
+		if (self_fd >= 0) {
+			char b;
+
 			close(self_fd);
+			close(ready[1]);
+			while (read(ready[0], &b, 1) < 0 && errno == EINTR)
+				;
+			close(ready[0]);
+		}
 		/* the command never outlives our PID 1 (without a PID
 		 * namespace, nothing else would see to that) */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
