@@ -165,4 +165,38 @@ ok "$(test -e "$d/ran"; echo $((!$?)))" "  and the command did not run"
 out=$(in_x 0 "$R" --unshare-user-try --ro-bind / / sh -c 'echo ran unshared' 2>&1)
 is "$out" "ran unshared" "uid 0 there, --unshare-user-try: runs without one (bwrap's rule for root)"
 
+# --- PID 1 takes nothing from the sandbox's root ---
+# It re-execs bro-run after pivot_root (with --info-fd): a dynamic binary
+# would load ld.so, /etc/ld.so.preload and libraries from the sandbox's
+# root, which a command may have written in an earlier run. A root with
+# nothing but a static busybox: PID 1 still starts.
+if readelf -l "$R" 2>/dev/null | grep -q 'program interpreter'; then
+	diag "this bro-run is dynamically linked (the sanitizer tree): not checked"
+else
+	out=$(as_user sh -c 'exec 3>/dev/null; exec "$@"' sh "$R" --ro-bind /bin/busybox /busybox \
+		--unshare-pid --info-fd 3 /busybox echo ran 2>&1); st=$?
+	is "$st:$out" "0:ran" "PID 1's re-exec needs no loader or library in the sandbox's root (static bro-run)"
+fi
+
+# --- host mounts made later do not propagate in (they would come without
+# --ro-bind's ro/nosuid/nodev) ---
+m=$T_TMP/prop; mkdir -p "$m/sub"
+mount --bind "$m" "$m" && mount --make-shared "$m" && cleanup_add "umount -R $m"
+rm -f "$d/ready" "$d/go" "$d/seen"
+start_bg "${BASE[@]}" --ro-bind "$m" "$d/data" sh -c "echo > $d/ready; \
+	for i in \$(seq 1 400); do [ -e $d/go ] && break; sleep 0.05; done; \
+	grep -c ' $d/data/sub ' /proc/self/mountinfo > $d/seen"
+wait_for 10 test -e "$d/ready"
+mount -t tmpfs brorunprop "$m/sub" && touch "$d/go"
+bwait
+is "$(cat "$d/seen" 2>/dev/null)" 0 "a mount the host makes below a --ro-bind source after start-up does not appear inside"
+umount "$m/sub" 2>/dev/null
+
+# --- --lock-file: files only (a FIFO would block the set-up) ---
+mkfifo "$d/lockfifo"; chown "$BRO_TEST_USER:" "$d/lockfifo"
+# (output to a file: a set-up stuck in open() would hold a pipe open)
+as_user timeout -k 2 10 "$R" --ro-bind / / --lock-file "$d/lockfifo" echo ran >"$T_TMP/lockout" 2>&1; st=$?
+out=$(cat "$T_TMP/lockout")
+is "$st:$out" "1:bro-run: Unable to lock file $d/lockfifo: not a regular file" "--lock-file on a FIFO: refused at once, nothing runs"
+
 done_testing

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT
  *
  * bro-run - run a command in new namespaces with a filesystem built from
- *	     the command line: bubblewrap's options and behaviour, one binary
- *	     that links only libc.
+ *	     the command line: bubblewrap's options and behaviour, one static
+ *	     binary (libc and libseccomp), so that PID 1's re-exec after
+ *	     pivot_root loads nothing from the sandbox's root.
  *
  *	bro-run [OPTIONS...] [--] COMMAND [ARGS...]
  *
@@ -18,7 +19,9 @@
  * unless --cap-drop, as with bwrap), no_new_privs set, no file descriptor of
  * the caller's beyond 0-2 (those named by --file/--bind-data/--bind-fd are
  * consumed, --sync-fd/--info-fd/... are the launcher's), and a root whose
- * every mount is nosuid, nodev unless --dev-bind, and read-only where asked.
+ * every mount is nosuid, nodev unless --dev-bind, and read-only where asked,
+ * and stays so: the tree is made private once built, so nothing the host
+ * mounts later below a source propagates in.
  * If any of that cannot be done, nothing runs: user namespaces that the
  * system disables or restricts are detected and named in one line, never
  * worked around by running the command outside them. The command cannot
@@ -444,11 +447,16 @@ static void take_locks(void)
 		struct flock l = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
 		/* no O_CLOEXEC: PID 1 re-execs itself, and closing any fd of
 		 * the file would drop the lock */
-		int fd = open(opts.locks[i], O_RDONLY);
+		int fd = open(opts.locks[i], O_RDONLY | O_NONBLOCK | O_NOCTTY);
+		struct stat st;
 
 		if (fd < 0)
 			DIE("Unable to open lock file %s: %s", opts.locks[i],
 			    strerror(errno));
+		/* a FIFO or a device would block or act on open: files only */
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+			DIE("Unable to lock file %s: not a regular file",
+			    opts.locks[i]);
 		if (fcntl(fd, F_SETLK, &l) < 0)
 			DIE("Unable to lock file %s: %s", opts.locks[i],
 			    strerror(errno));
@@ -951,7 +959,7 @@ int main(int argc, char **argv)
 			close(setup[1]);
 			if (opts.block_fd >= 0)
 				close(opts.block_fd);
-			r = caps_drop_for_exec(true, false,
+			r = caps_drop_for_exec(true, true,
 					       &(const char *){ NULL });
 			if (r < 0) {
 				kill(child, SIGKILL);

@@ -1,9 +1,13 @@
 # bro-run: bubblewrap's command line and behaviour; unprivileged (never
-# setuid, no file capability), links libc and libseccomp (lib/confine.c)
+# setuid, no file capability), libc and libseccomp (lib/confine.c), static
 BINS += bro-run
 bro-run_SRCS := src/run/bro-run.c src/run/args.c src/run/mount.c \
 	src/run/proc.c
-bro-run_LIBS := -lseccomp
+# Linked static (static-pie): PID 1 re-execs bro-run after pivot_root, and a
+# dynamic one would take its loader, /etc/ld.so.preload and libraries from
+# the sandbox's root, which the command may have written. The sanitizer
+# tree cannot link static and stays dynamic (tests only).
+bro-run_LIBS := $(if $(filter 1,$(SAN)),-lseccomp,-static-pie -Wno-unused-command-line-argument -lseccomp)
 bro-run_CPPFLAGS := -Isrc/run
 
 UNIT_TESTS += unit-run-args

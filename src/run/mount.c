@@ -851,4 +851,8 @@ void mount_build(struct run_opts *o, const struct mount_ctx *m)
 	if (chdir("/") < 0)
 		DIE("chdir(/): %s", strerror(errno));
 	close(oldroot);
+	/* the tree is built: from now on nothing the host mounts below a
+	 * source propagates in (it would arrive without our ro/nosuid/nodev) */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		DIE("Failed to make the sandbox's mounts private: %s", strerror(errno));
 }
