@@ -54,8 +54,7 @@ is "$(kv "$out" LISTEN_FDS)" "-" "  nor LISTEN_FDS"
 d=$(user_dir)
 as_user sh -c "unshare -Ur unshare -Urn sleep 600 </dev/null >/dev/null 2>&1 & echo \$! > $d/pid"
 npid=$(cat "$d/pid"); cleanup_add "kill $npid"
-wait_for 5 test "$(readlink /proc/$npid/ns/net)" != "$(readlink /proc/$pid/ns/net)" -a \
-	"$(readlink /proc/$npid/ns/net)" != "$(readlink /proc/self/ns/net)"
+wait_for 5 netns_differs "$npid" "$pid"
 out=$(as_user "$H" --pid "$npid" -- "$P" 2>&1)
 is "$(kv "$out" netns)" "$(ns_inode "$npid")" "nested user namespaces: enters the inner netns"
 

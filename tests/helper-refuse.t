@@ -24,7 +24,7 @@ refused() {
 other=nobody
 runuser -u "$other" -- unshare -Urn sleep 600 </dev/null >/dev/null 2>&1 &
 opid=$!; cleanup_add "kill $opid"
-wait_for 5 test "$(readlink /proc/$opid/ns/net)" != "$(readlink /proc/self/ns/net)"
+wait_for 5 netns_differs "$opid"
 refused 77 "open\(/proc/$opid/ns/net\): Permission denied \(the process belongs to another user\)" \
 	"another user's process (--pid)" --pid "$opid"
 

@@ -118,6 +118,21 @@ free_port() {
 	return 1
 }
 
+# in_netns PID INODE: PID is in the network namespace INODE now
+in_netns() { [ "$(stat -L -c %i "/proc/$1/ns/net" 2>/dev/null)" = "$2" ]; }
+
+# netns_differs PID [OTHER...]: PID's network namespace is neither ours nor
+# OTHER's. For wait_for, which calls a function afresh each time (a
+# "test $(readlink ...)" argument would be expanded once, before the wait)
+netns_differs() {
+	local a p
+	a=$(readlink "/proc/$1/ns/net" 2>/dev/null) || return 1
+	shift
+	for p in self "$@"; do
+		[ "$a" != "$(readlink "/proc/$p/ns/net" 2>/dev/null)" ] || return 1
+	done
+}
+
 # wait_for SECONDS CMD...: poll CMD every 50 ms until it succeeds
 wait_for() {
 	local deadline=$(( $(date +%s%N) + $1 * 1000000000 )); shift
@@ -137,7 +152,7 @@ user_netns_start() {
 	NS_PID=$(cat "$d/pid")
 	cleanup_add "kill $NS_PID"
 	# the child has entered its namespaces once its netns differs from ours
-	wait_for 5 test "$(readlink /proc/$NS_PID/ns/net)" != "$(readlink /proc/self/ns/net)"
+	wait_for 5 netns_differs "$NS_PID"
 }
 
 done_testing() {

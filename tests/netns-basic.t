@@ -95,7 +95,7 @@ as_user sh -c "echo \$\$ > $ud/inside.pid; exec $N exec basic -- sleep 600" </de
 wait_for 5 test -s "$ud/inside.pid"
 inpid=$(cat "$ud/inside.pid")
 cleanup_add "kill $inpid"
-wait_for 5 test "$(stat -L -c %i /proc/$inpid/ns/net 2>/dev/null)" = "$ino"
+wait_for 5 in_netns "$inpid" "$ino"
 ok $? "a process started with exec runs inside"
 fam=$(relay_family)
 bn destroy basic; st=$?
@@ -115,7 +115,7 @@ as_user sh -c "echo \$\$ > $ud/inside2.pid; exec $N exec killed -- sleep 600" </
 wait_for 5 test -s "$ud/inside2.pid"
 inpid=$(cat "$ud/inside2.pid")
 cleanup_add "kill $inpid"
-wait_for 5 test "$(stat -L -c %i /proc/$inpid/ns/net 2>/dev/null)" = "$ino"
+wait_for 5 in_netns "$inpid" "$ino"
 fam=$(relay_family)
 kill -KILL "$RELAY_PID"
 wait_for 5 none_alive $fam

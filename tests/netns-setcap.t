@@ -76,7 +76,7 @@ nsenter --user --target "$X" unshare -n sh -c "echo \$\$ > $T_TMP/other.pid; exe
 wait_for 5 test -s "$T_TMP/other.pid"
 other=$(cat "$T_TMP/other.pid")
 cleanup_add "kill $other"
-wait_for 5 test "$(readlink /proc/$other/ns/net)" != "$(readlink /proc/self/ns/net)"
+wait_for 5 netns_differs "$other"
 ud=$(user_dir)
 evil=$T_RUNTIME/bro/netns/evil
 as_user mkdir -m 0700 "$evil"

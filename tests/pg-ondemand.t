@@ -71,7 +71,7 @@ activate() {		# the socket unit, as the test user; PID in $ACT
 		/bin/sh $T_TMP/activate.sh </dev/null >>$UT/act.log 2>&1 & echo \$! >$UT/act.pid"
 	ACT=$(cat "$UT/act.pid")
 	cleanup_add "kill $ACT"
-	wait_for 5 ss -Htln "sport = :$PORT"
+	wait_listen 5 "$PORT"
 }
 q() {			# q SQL: through the host port, as the test user
 	T_ENV="PGPASSWORD=$PW PGCONNECT_TIMEOUT=30" as_user psql -h 127.0.0.1 -p "$PORT" \
