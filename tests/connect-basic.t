@@ -50,6 +50,19 @@ bad 64 "give the password with --proxy-password-file FILE or \\\$BRO_PROXY_PASSW
 bad 64 "no --proxy URL" "no --proxy" example.org 22
 kill "$(cat "$T_TMP/fake.pid")"
 
+# a proxy that answers 200 with the tunnel's first bytes in the same
+# packet, reads to the end, then still answers: stdin and stdout regular
+# files (read/write, no splice), EOF passed on as a half-close
+fakeproxy_start 200
+printf 'from-stdin\n' > "$T_TMP/in"
+T_ENV="ASAN_OPTIONS=${ASAN_OPTIONS:-}" as_user timeout 10 "$BC" example.org 22 \
+	--proxy "http://127.0.0.1:$FAKE_PORT" < "$T_TMP/in" > "$T_TMP/out" 2>"$T_TMP/bc.err"
+is "$?" 0 "a 200 reply: exit 0 once both directions ended"
+is "$(cat "$T_TMP/out")" $'hello-from-tunnel\nafter-your-fin' \
+	"  the bytes after the reply head, and those sent after our half-close"
+like "$(tr -d '\r' < "$T_TMP/fake.rec" | tail -1)" "^from-stdin$" "  stdin reached the proxy after the head"
+kill "$(cat "$T_TMP/fake.pid")"
+
 fakeproxy_start silent
 t0=$(date +%s%N)
 bad 1 "no complete answer within --handshake-timeout" "a proxy that never answers" \

@@ -13,7 +13,9 @@ start_bg() {
 
 # fakeproxy_start MODE: a proxy that appends every byte it receives to
 # $T_TMP/fake.rec and counts connections in $T_TMP/fake.conns; MODE 403
-# answers the request head with 403, MODE silent never answers
+# answers the request head with 403, MODE silent never answers, MODE 200
+# answers 200 and a first line, records the client's bytes to its EOF, then
+# sends one more line
 fakeproxy_start() {
 	FAKE_PORT=$(free_port)
 	: > "$T_TMP/fake.rec"; : > "$T_TMP/fake.conns"
@@ -32,7 +34,14 @@ while True:
             if not b: break
             data += b
             open(rec, "ab").write(b)
-        if mode == "403":
+        if mode == "200":
+            c.sendall(b"HTTP/1.1 200 Connection established\r\n\r\nhello-from-tunnel\n")
+            while True:
+                b = c.recv(4096)
+                if not b: break
+                open(rec, "ab").write(b)
+            c.sendall(b"after-your-fin")
+        elif mode == "403":
             c.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
         else:
             c.recv(1)

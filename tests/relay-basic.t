@@ -81,6 +81,7 @@ st=$(cat "/proc/$RP/status")
 is "$(printf '%s\n' "$st" | awk '/^CapPrm:/ { print $2 }')" 0000000000000000 "  permitted set empty"
 is "$(printf '%s\n' "$st" | awk '/^CapEff:/ { print $2 }')" 0000000000000000 "  effective set empty"
 is "$(printf '%s\n' "$st" | awk '/^CapAmb:/ { print $2 }')" 0000000000000000 "  ambient set empty"
+is "$(printf '%s\n' "$st" | awk '/^CapBnd:/ { print $2 }')" 0000000000000000 "  bounding set empty"
 is "$(printf '%s\n' "$st" | awk '/^NoNewPrivs:/ { print $2 }')" 1 "  no_new_privs"
 kill "$RP"
 

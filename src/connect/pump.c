@@ -40,18 +40,26 @@ static bool can_splice(int fd)
 	return fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
 }
 
+/* room for more from the source: a pipe takes more while it holds some;
+ * the copy buffer is refilled only once written out */
+static size_t room(const struct dir *d)
+{
+	if (d->splice)
+		return d->cap - d->used;
+	return d->used ? 0 : d->cap;
+}
+
 /* move what can move without blocking; Return: 0, -errno (*@bad set) */
 static int step(struct dir *d, short srev, short dstrev, const char **bad)
 {
 	ssize_t n;
 
-	if (!d->eof && d->used < d->cap && (srev & (POLLIN | POLLHUP | POLLERR))) {
+	if (!d->eof && room(d) && (srev & (POLLIN | POLLHUP | POLLERR))) {
 		if (d->splice)
-			n = splice(d->src, NULL, d->p[1], NULL, d->cap - d->used,
+			n = splice(d->src, NULL, d->p[1], NULL, room(d),
 				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		else
-			n = read(d->src, d->buf + d->off + d->used,
-				 d->cap - d->off - d->used);
+			n = read(d->src, d->buf, d->cap);
 		if (n > 0)
 			d->used += (size_t)n;
 		else if (n == 0)
@@ -112,7 +120,7 @@ int pump_run(int in, int out, int sock, char *what, size_t size)
 			pf[2 * i + 1] = (struct pollfd){ .fd = -1 };
 			if (d[i].done)
 				continue;
-			if (!d[i].eof && d[i].used < d[i].cap)
+			if (!d[i].eof && room(&d[i]))
 				pf[2 * i] = (struct pollfd){ .fd = d[i].src, .events = POLLIN };
 			if (d[i].used)
 				pf[2 * i + 1] = (struct pollfd){ .fd = d[i].dst, .events = POLLOUT };

@@ -14,7 +14,8 @@
  *     goes through /proc/self/fd/N, the inode pinned now; a path swapped
  *     later (a symlink to another socket) does not redirect it.
  *  4. The listener: LISTEN_FDS (socket activation) or --listen.
- *  5. Every capability dropped and checked, no_new_privs.
+ *  5. Every capability dropped and checked (the bounding set too when we
+ *     may), no_new_privs.
  *  6. "ready\n" to --ready-fd, which is then closed: a caller that waits
  *     for it never races the listener.
  *  7. epoll: accept, connect (non-blocking), relay; SIGTERM/SIGINT end it.
@@ -29,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -298,6 +300,11 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	resolve_target(&x);
 	open_listener(&x);
+	if (!a.listen_set && a.ready_fd == LISTEN_FDS_START)
+		log_die(EX_USAGE, "--ready-fd %d is the socket-activated listener", a.ready_fd);
+	/* root: the bounding set too, so nothing exec'd could regain one */
+	if (caps_have_permitted(CAP_SETPCAP) && (r = caps_drop_bounding()) < 0)
+		log_die(1, "dropping the bounding set: %s", strerror(-r));
 	r = caps_drop_all();
 	if (r < 0)
 		log_die(1, "dropping capabilities: %s", strerror(-r));
