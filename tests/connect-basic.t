@@ -48,6 +48,9 @@ bad 64 "the scheme must be http://, socks5:// or socks5h://" "an unknown scheme"
 bad 64 "give the password with --proxy-password-file FILE or \\\$BRO_PROXY_PASSWORD" \
 	"a user without a password" example.org 22 --proxy "socks5://u@127.0.0.1:$FAKE_PORT"
 bad 64 "no --proxy URL" "no --proxy" example.org 22
+out=$(as_user sh -c 'exec "$0" example.org 22 --proxy "$1" <&-' "$BC" "$P" 2>&1); st=$?
+is "$st/$out" "64/bro-connect: stdin is not open (the tunnel is relayed to stdin and stdout)" \
+	"stdin closed: refused (the proxy's socket would have taken fd 0)"
 kill "$(cat "$T_TMP/fake.pid")"
 
 # a proxy that answers 200 with the tunnel's first bytes in the same

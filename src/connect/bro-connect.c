@@ -13,6 +13,7 @@
  * with the reply to stdout -> pump.c until both directions end.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
@@ -248,7 +249,13 @@ int main(int argc, char **argv)
 	size_t len;
 	int fd, r;
 
+	/* a closed 0, 1 or 2 would be reused by the tunnel's socket */
+	if (fcntl(2, F_GETFD) < 0 && open("/dev/null", O_WRONLY) != 2)
+		return 1;
 	log_init("bro-connect");
+	if (fcntl(0, F_GETFD) < 0 || fcntl(1, F_GETFD) < 0)
+		log_die(EX_USAGE, "%s is not open (the tunnel is relayed to stdin and stdout)",
+			fcntl(0, F_GETFD) < 0 ? "stdin" : "stdout");
 	signal(SIGPIPE, SIG_IGN);
 	prctl(PR_SET_DUMPABLE, 0);	/* the password is in memory */
 	parse_args(argc, argv, &o);

@@ -54,6 +54,10 @@ static int step(struct dir *d, short srev, short dstrev, const char **bad)
 {
 	ssize_t n;
 
+	if ((srev | dstrev) & POLLNVAL) {	/* closed under us: not ours to spin on */
+		*bad = srev & POLLNVAL ? d->sname : d->dname;
+		return -EBADF;
+	}
 	if (!d->eof && room(d) && (srev & (POLLIN | POLLHUP | POLLERR))) {
 		if (d->splice)
 			n = splice(d->src, NULL, d->p[1], NULL, room(d),
@@ -97,6 +101,10 @@ int pump_run(int in, int out, int sock, char *what, size_t size)
 			     .dname = "the tunnel", .p = { -1, -1 } };
 	d[1] = (struct dir){ .src = sock, .dst = out, .sname = "the tunnel",
 			     .dname = "stdout", .p = { -1, -1 } };
+	if (fcntl(in, F_GETFL) < 0 || fcntl(out, F_GETFL) < 0) {
+		snprintf(what, size, "%s", fcntl(in, F_GETFL) < 0 ? "stdin" : "stdout");
+		return -EBADF;
+	}
 	r = pipe_pool_init(&pp, 2, 0);
 	for (i = 0; i < 2; i++) {
 		d[i].splice = r == 0 && can_splice(d[i].src) && can_splice(d[i].dst);

@@ -286,6 +286,11 @@ int main(int argc, char **argv)
 	sigset_t ss;
 	int r, i, n;
 
+	/* a closed 0, 1 or 2 would be reused by a socket, and our messages
+	 * or a stray read would go to it */
+	for (i = 0; i < 3; i++)
+		if (fcntl(i, F_GETFD) < 0 && open("/dev/null", O_RDWR) != i)
+			return 1;
 	log_init("bro-relay");
 	r = relay_args_parse(argc, argv, &a, err, sizeof(err));
 	if (r == 1) {
