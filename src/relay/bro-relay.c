@@ -330,8 +330,9 @@ int main(int argc, char **argv)
 		log_die(1, "epoll_create1: %s", strerror(errno));
 	epoll_add(&x, x.lfd, EPOLLIN, TAG_LISTEN);
 	epoll_add(&x, x.sigfd, EPOLLIN, TAG_SIGNAL);
-	/* a SIGTERM from the parent's death that came before the mask */
-	if (a.parent ? getppid() != a.parent : false)
+	/* the parent's SIGTERM before the mask killed us; after it, it waits
+	 * in the signalfd; and a parent gone meanwhile is caught here */
+	if (a.parent && getppid() != a.parent)
 		log_die(1, "the parent %d exited", (int)a.parent);
 	ready(&x);
 	for (;;) {
