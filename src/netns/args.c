@@ -228,6 +228,13 @@ int create_args_parse(int argc, char **argv, struct create_args *a,
 			a->name = optarg;
 			break;
 		case 'p':
+			/* no proxy: the relay connects itself (direct.c) */
+			a->conf.direct = strcmp(optarg, "direct") == 0;
+			if (a->conf.direct) {
+				memset(&a->conf.proxy, 0, sizeof(a->conf.proxy));
+				a->proxy_text = optarg;
+				break;
+			}
 			if (proxy_url_parse(optarg, &a->conf.proxy, &why) < 0) {
 				snprintf(err, size, "--proxy: %s", why);
 				return -EINVAL;

@@ -185,6 +185,9 @@ static void usage(FILE *f)
 "  --proxy-password-file FILE  the first line of FILE (yours, mode 0600)\n"
 "  --proxy-password-stdin  one line from stdin (asked for on a terminal)\n"
 "                       or else the environment variable BRO_PROXY_PASSWORD\n"
+"  --proxy direct       no proxy: the relay connects from the host's network\n"
+"                       namespace itself, names resolved on the host; with\n"
+"                       --allow/--deny an egress firewall by name\n"
 "  --dns fake           (default) names get addresses from 198.18.0.0/15 and\n"
 "                       are resolved by the proxy when connected to; A only,\n"
 "                       other types are answered with no data\n"
@@ -209,10 +212,15 @@ static void usage(FILE *f)
 }
 
 /* "socks5://user:***@host:port": the proxy without its password */
-static void proxy_masked(const struct proxy_url *u, char *buf, size_t size)
+static void proxy_masked(const struct netns_conf *c, char *buf, size_t size)
 {
+	const struct proxy_url *u = &c->proxy;
 	bool v6 = strchr(u->host, ':') != NULL;
 
+	if (c->direct) {
+		snprintf(buf, size, "direct");
+		return;
+	}
 	snprintf(buf, size, "%s://%s%s%s%s%s%s:%u",
 		 u->type == PROXY_SOCKS5 ? "socks5" : "http",
 		 u->auth ? u->user : "", u->auth ? ":***@" : "",
@@ -265,6 +273,8 @@ static void resolve_proxy(struct netns_conf *c)
 	char port[8];
 	int r;
 
+	if (c->direct)
+		return;		/* no proxy: names are resolved per connection */
 	snprintf(port, sizeof(port), "%u", c->proxy.port);
 	r = getaddrinfo(c->proxy.host, port, &hints, &ai);
 	if (r != 0)
@@ -381,7 +391,7 @@ static void relay_main(struct create_args *a, const char *base, const char *name
 	if (prctl(PR_GET_DUMPABLE) != 1 && prctl(PR_SET_DUMPABLE, 1) < 0)
 		log_die(1, "prctl(PR_SET_DUMPABLE): %s", strerror(errno));
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)getpid(), nf.fd[NSFD_NET]);
-	proxy_masked(&a->conf.proxy, masked, sizeof(masked));
+	proxy_masked(&a->conf, masked, sizeof(masked));
 	infofd = open_state_file(base, name, "info", O_WRONLY | O_CREAT | O_TRUNC);
 	if (fstat(nf.fd[NSFD_NET], &st) < 0)
 		log_die(1, "fstat(network namespace): %s", strerror(errno));

@@ -2,6 +2,7 @@
 #ifndef BRO_NETNS_DAEMON_H
 #define BRO_NETNS_DAEMON_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -29,7 +30,8 @@ struct bridge {
 
 /**
  * struct netns_conf - what the relay process needs
- * @proxy:	the upstream proxy
+ * @proxy:	the upstream proxy (unused when @direct)
+ * @direct:	--proxy direct: the relay connects itself (direct.c)
  * @proxy_sa:	its address, resolved once at create
  * @dns_mode:	fake (default) or DNS over TCP through the proxy
  * @resolver:	the resolver for DNS_TCP
@@ -40,6 +42,7 @@ struct bridge {
  */
 struct netns_conf {
 	struct proxy_url proxy;
+	bool direct;
 	struct sockaddr_storage proxy_sa;
 	socklen_t proxy_len;
 	enum dns_mode dns_mode;

@@ -1,12 +1,15 @@
 # bro-netns: rootless egress namespaces through a SOCKS5/HTTP proxy
 BINS += bro-netns
 bro-netns_SRCS := src/netns/bro-netns.c src/netns/args.c src/netns/connlog.c src/netns/cred.c \
-	src/netns/daemon.c src/netns/dns.c src/netns/nl.c src/netns/nsbuild.c \
+	src/netns/daemon.c src/netns/direct.c src/netns/dns.c src/netns/nl.c src/netns/nsbuild.c \
 	src/netns/policy.c src/netns/proxy.c src/netns/state.c
-bro-netns_LIBS := -lmnl -lnftables -lseccomp
+bro-netns_LIBS := -lmnl -lnftables -lseccomp -lpthread
 bro-netns_CPPFLAGS := -Isrc/netns
 
-UNIT_TESTS += unit-netns-proxy unit-netns-dns unit-netns-args unit-netns-policy
+UNIT_TESTS += unit-netns-proxy unit-netns-dns unit-netns-args unit-netns-policy unit-netns-direct
+unit-netns-direct_SRCS := tests/unit/unit-netns-direct.c src/netns/direct.c
+unit-netns-direct_LIBS := -lpthread
+unit-netns-direct_CPPFLAGS := -Isrc/netns
 unit-netns-policy_SRCS := tests/unit/unit-netns-policy.c src/netns/policy.c src/netns/connlog.c
 unit-netns-policy_CPPFLAGS := -Isrc/netns
 unit-netns-proxy_SRCS := tests/unit/unit-netns-proxy.c src/netns/proxy.c
