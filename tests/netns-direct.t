@@ -119,6 +119,15 @@ reset_fast "$r"; ok $? "  $WEB_NAME is reset now ($r)"
 out=$(inside curl -sS -m 10 "http://bad.$SUF/" 2>&1)
 is "$out" "hello-bro from $HOST_IP" "  bad.$SUF reaches it now"
 
+# --dns tcp://RESOLVER with no proxy: the queries go straight to the test
+# host's DNS-over-TCP server (it answers every name with its own address)
+cleanup_add "as_user $N destroy dirB"
+out=$(dcreate --name dirB --proxy direct --dns "tcp://$PEER_IP" --allow "$PEER_IP" 2>&1)
+like "$out" "^dirB /proc/" "create --proxy direct --dns tcp://$PEER_IP"
+out=$(bn exec dirB -- curl -sS -m 10 "http://any.$SUF/" 2>&1)
+is "$out" "hello-bro from $HOST_IP" "  a name answered by that resolver, reached by its address"
+bn_within 10 destroy dirB
+
 like "$(bn list)" "dirA +$RELAY_PID +running +direct .* 7 +3 +-?[0-9]+$" "list: 7 allowed, 3 denied"
 out=$(grep -hE "Sanitizer|runtime error" "$T_RUNTIME/bro/netns/dirA/log" 2>/dev/null)
 is "$out" "" "the relay's log has no sanitizer report"
