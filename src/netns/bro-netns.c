@@ -168,7 +168,7 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: bro-netns create [--name NAME] --proxy URL [--dns MODE]\n"
 "                        [--proxy-password-file FILE | --proxy-password-stdin]\n"
-"                        [--bridge-port [HOSTADDR:]PORT[:NSPORT]]...\n"
+"                        [--bridge-port [HOSTADDR:]PORT[:NSPORT]]... [--udp]\n"
 "                        [--allow PATTERN | --deny PATTERN | --policy-file FILE]...\n"
 "       bro-netns exec NAME -- CMD [ARGS...]\n"
 "       bro-netns policy NAME (--allow PATTERN | --deny PATTERN | --policy-file FILE)...\n"
@@ -192,6 +192,9 @@ static void usage(FILE *f)
 "                       are resolved by the proxy when connected to; A only,\n"
 "                       other types are answered with no data\n"
 "  --dns tcp://RESOLVER[:PORT]  queries go as DNS over TCP through the proxy\n"
+"  --udp                UDP (not only DNS) through the socks5:// proxy, by\n"
+"                       UDP ASSOCIATE; without it UDP is refused at once\n"
+"  --udp-idle SECS      a UDP flow ends after SECS without a datagram (60)\n"
 "  --bridge-port [HOSTADDR:]PORT[:NSPORT]  HOSTADDR:PORT on the host\n"
 "                       (default 127.0.0.1) reaches 127.0.0.1:NSPORT inside\n"
 "  --name NAME          default: the first free netnsN\n"
@@ -373,7 +376,8 @@ static void relay_main(struct create_args *a, const char *base, const char *name
 		if (dup2(sv[1], 3) < 0)
 			_exit(1);
 		close_range(4, ~0U, 0);
-		nsbuild_child(3, have_caps);
+		/* --udp: captured for the SOCKS5 proxy (UDP ASSOCIATE) */
+		nsbuild_child(3, have_caps, a->conf.udp);
 	}
 	close(sv[1]);
 	r = nsbuild_recv(sv[0], &nf);

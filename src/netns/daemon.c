@@ -87,6 +87,7 @@
 #include "nsbuild.h"
 #include "policy.h"
 #include "relay.h"
+#include "udp.h"
 
 #define HANDSHAKE_SECS	30
 #define FAKE_TTL	60
@@ -99,7 +100,7 @@
 #define CTL_ACCEPT_BURST 64	/* accepted in one turn of the loop */
 
 enum ev_kind { EV_RELAY_L, EV_DNS_UDP, EV_DNS_TCP_L, EV_BRIDGE_L, EV_CTL,
-	       EV_CTL_CLIENT, EV_CONN, EV_SIGNAL, EV_TIMER, EV_DIRECT };
+	       EV_CTL_CLIENT, EV_CONN, EV_SIGNAL, EV_TIMER, EV_DIRECT, EV_UDP };
 
 struct conn;
 
@@ -1297,7 +1298,8 @@ static void raise_nofile(void)
 
 int netns_daemon(const struct netns_conf *c, struct ns_fds *nf, int ctl)
 {
-	struct ev lev[6 + BRIDGE_MAX + 4];
+	struct ev lev[6 + BRIDGE_MAX + 5];
+	bool udp = c->udp;
 	struct epoll_event evs[EVENTS_MAX];
 	struct itimerspec its = { .it_interval.tv_sec = 1, .it_value.tv_sec = 1 };
 	sigset_t ss;
@@ -1364,6 +1366,18 @@ int netns_daemon(const struct netns_conf *c, struct ns_fds *nf, int ctl)
 			return r;
 		ADD(EV_DIRECT, r);
 	}
+	if (udp) {		/* UDP ASSOCIATE: udp.c */
+		struct udp_env ue = {
+			.c = c, .fake = &D.fake, .pol = &D.pol, .log = &D.log,
+			.factory = nf->fd[NSFD_FACTORY],
+			.allowed = &D.st.allowed, .denied = &D.st.denied,
+		};
+
+		r = udp_init(&ue, nf->fd[NSFD_TPU4], nf->fd[NSFD_TPU6]);
+		if (r < 0)
+			return r;
+		ADD(EV_UDP, r);
+	}
 #undef ADD
 
 	while (!D.stop) {
@@ -1400,11 +1414,17 @@ int netns_daemon(const struct netns_conf *c, struct ns_fds *nf, int ctl)
 				D.stop = true;
 				break;
 			case EV_TIMER:
-				if (read(e->fd, &x, sizeof(x)) > 0)
+				if (read(e->fd, &x, sizeof(x)) > 0) {
 					sweep();
+					if (udp)
+						udp_sweep();
+				}
 				break;
 			case EV_DIRECT:
 				direct_event();
+				break;
+			case EV_UDP:
+				udp_event();
 				break;
 			case EV_CONN:
 				if (e->c->dead)

@@ -32,6 +32,9 @@ struct bridge {
  * struct netns_conf - what the relay process needs
  * @proxy:	the upstream proxy (unused when @direct)
  * @direct:	--proxy direct: the relay connects itself (direct.c)
+ * @udp:	--udp: UDP through the SOCKS5 proxy (udp.c); else refused
+ * @udp_idle:	--udp-idle: seconds a UDP flow lives without a datagram (0:
+ *		UDP_IDLE_SECS)
  * @proxy_sa:	its address, resolved once at create
  * @dns_mode:	fake (default) or DNS over TCP through the proxy
  * @resolver:	the resolver for DNS_TCP
@@ -43,6 +46,8 @@ struct bridge {
 struct netns_conf {
 	struct proxy_url proxy;
 	bool direct;
+	bool udp;
+	unsigned udp_idle;
 	struct sockaddr_storage proxy_sa;
 	socklen_t proxy_len;
 	enum dns_mode dns_mode;

@@ -2,7 +2,8 @@
 BINS += bro-netns
 bro-netns_SRCS := src/netns/bro-netns.c src/netns/args.c src/netns/connlog.c src/netns/cred.c \
 	src/netns/daemon.c src/netns/direct.c src/netns/dns.c src/netns/nl.c src/netns/nsbuild.c \
-	src/netns/policy.c src/netns/proxy.c src/netns/state.c
+	src/netns/policy.c src/netns/proxy.c src/netns/socks5udp.c src/netns/state.c \
+	src/netns/udp.c
 bro-netns_LIBS := -lmnl -lnftables -lseccomp -lpthread
 bro-netns_CPPFLAGS := -Isrc/netns
 
@@ -22,7 +23,9 @@ unit-netns-args_LIBS := -lmnl -lnftables
 unit-netns-args_CPPFLAGS := -Isrc/netns
 
 # libFuzzer: every parser of bytes from the proxy, a DNS client or argv
-FUZZERS += fuzz-netns-proxy fuzz-netns-dns fuzz-netns-policy
+FUZZERS += fuzz-netns-proxy fuzz-netns-dns fuzz-netns-policy fuzz-netns-udp
+fuzz-netns-udp_SRCS := fuzz/fuzz-netns-udp.c src/netns/socks5udp.c
+fuzz-netns-udp_CPPFLAGS := -Isrc/netns
 fuzz-netns-policy_SRCS := fuzz/fuzz-netns-policy.c src/netns/policy.c
 fuzz-netns-policy_CPPFLAGS := -Isrc/netns
 fuzz-netns-proxy_SRCS := fuzz/fuzz-netns-proxy.c src/netns/proxy.c lib/parse.c
