@@ -7,7 +7,10 @@ bro-netns_SRCS := src/netns/bro-netns.c src/netns/args.c src/netns/connlog.c src
 bro-netns_LIBS := -lmnl -lnftables -lseccomp -lpthread
 bro-netns_CPPFLAGS := -Isrc/netns
 
-UNIT_TESTS += unit-netns-proxy unit-netns-dns unit-netns-args unit-netns-policy unit-netns-direct
+UNIT_TESTS += unit-netns-proxy unit-netns-dns unit-netns-args unit-netns-policy unit-netns-direct \
+	unit-netns-socks5udp
+unit-netns-socks5udp_SRCS := tests/unit/unit-netns-socks5udp.c src/netns/socks5udp.c
+unit-netns-socks5udp_CPPFLAGS := -Isrc/netns
 unit-netns-direct_SRCS := tests/unit/unit-netns-direct.c src/netns/direct.c
 unit-netns-direct_LIBS := -lpthread
 unit-netns-direct_CPPFLAGS := -Isrc/netns
