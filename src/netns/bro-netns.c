@@ -88,9 +88,9 @@
  *    to CONNECT to: the verdict and the CONNECT agree), any other one by
  *    its address (name rules never match an address, so a literal address
  *    is allowed only if an address rule allows it). A denied connection is
- *    reset and never reaches the proxy. What it does not cover: UDP other
- *    than DNS is still dropped entirely, by nftables (UDP through the
- *    proxy is a later part of issue 12); DNS itself (the stub answers
+ *    reset and never reaches the proxy; with --udp each UDP flow is
+ *    checked the same way (udp.c), a denied one's datagrams dropped. What
+ *    it does not cover: DNS itself (the stub answers
  *    every name, denied ones too; with --dns tcp queries go through the
  *    proxy to the resolver whatever the policy: DNS as a tunnel is
  *    possible there); what a name resolves to at the proxy (an allowed
