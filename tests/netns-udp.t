@@ -101,7 +101,8 @@ like "$(rec name=echo.$SUF)" "^udp allow echo.$SUF 198\.1[89]\.[0-9.]+ $UPORT 28
 	"logged: the flow by name, 20 x 1400 bytes each way"
 like "$(rec addr=$PEER_IP proto=udp)" "^udp allow None $PEER_IP $UPORT 10240 10240 None$" \
 	"logged: the flow by address, 20 x 512 bytes each way"
-like "$(bn list)" "udpA .* 2 +1 +-?[0-9]+$" "list: 2 flows allowed, 1 denied"
+like "$(bn list)" "udpA .* 38240 +38240 +2 +1 +-?[0-9]+$" \
+	"list: 38240 bytes each way, 2 flows allowed, 1 denied"
 out=$(grep -hE "Sanitizer|runtime error" "$T_RUNTIME/bro/netns/udpA/log" 2>/dev/null)
 is "$out" "" "the relay's log has no sanitizer report"
 bn_within 10 destroy udpA

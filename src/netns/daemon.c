@@ -1132,6 +1132,14 @@ static bool ctl_answer(int fd, const char *req, int pfd)
 				out += c->r.bytes[0];
 				in += c->r.bytes[1];
 			}
+		if (D.c->udp) {	/* and the UDP flows' datagrams */
+			unsigned ua;
+			uint64_t uo, ui;
+
+			udp_stats(&ua, &uo, &ui);
+			out += uo;
+			in += ui;
+		}
 		n = snprintf(rep, sizeof(rep),
 			"pid %d\nconns %llu\nactive %u\nfailed %llu\nbytes_out %llu\nbytes_in %llu\ndns %llu\nrefused %llu\n"
 			"allowed %llu\ndenied %llu\nrules %u\npolicies %llu\nlog_dropped %llu\n",
