@@ -14,7 +14,7 @@
 # link set-up, never from the namespace, which has no link at all).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netns-lib.sh"
-require unshare runuser ip nft microsocks curl python3
+require unshare runuser ip nft microsocks danted curl python3
 
 n=$(( $$ % 200 + 20 ))
 P6NS=bro-t6-$$
@@ -95,8 +95,45 @@ for what in ("udp", "ping"):
         print(what, "SENT")
     except OSError as e:
         print(what, "refused")' "$P6" 2>&1)
-is "$(echo $out)" "udp refused ping refused" "UDP and ICMPv6 echo to [$P6] from inside: refused"
+is "$(echo $out)" "udp refused ping refused" "UDP and ICMPv6 echo to [$P6] from inside: refused (no --udp)"
 is "$(count6 udp):$(count6 icmp)" "0:0" "  zero UDP, zero ICMPv6 packets reached the test host"
+
+# UDP over IPv6 through dante (--udp): TPROXY's ip6 rule, IPV6_ORIGDSTADDR,
+# the reply socket bound to the IPv6 destination
+U6PORT=7008
+ip netns exec "$P6NS" python3 "$PEERS" udpecho "$P6" "$U6PORT" >"$T_TMP/udpecho6.log" 2>&1 &
+cleanup_add "kill $!"
+wait_for 10 ip netns exec "$P6NS" sh -c "ss -Huln | grep -q ':$U6PORT '" ||
+	{ echo "Bail out! UDP echo server did not start"; exit 1; }
+for try in 1 2 3 4 5; do
+	DPORT=$(free_port)
+	cat > "$T_TMP/danted.conf" <<-CONF
+	logoutput: $T_TMP/danted.log
+	internal: 127.0.0.1 port = $DPORT
+	external: $H6
+	clientmethod: none
+	socksmethod: none
+	user.privileged: root
+	user.unprivileged: nobody
+	client pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }
+	socks pass { from: 0/0 to: 0/0 }
+	CONF
+	rm -f "$T_TMP/dante.pid"
+	spawn "$T_TMP/dante.pid" danted -f "$T_TMP/danted.conf" -N 1 >/dev/null 2>&1
+	DANTE_PID=$(cat "$T_TMP/dante.pid")
+	wait_for 5 listening "$DPORT" && break
+	kill "$DANTE_PID" 2>/dev/null
+done
+cleanup_add "as_user $N destroy v6udp"
+out=$(bn create --name v6udp --proxy "socks5://127.0.0.1:$DPORT" --udp 2>&1)
+like "$out" "^v6udp /proc/" "create --udp (dante)"
+udp0=$(count6 udp)
+out=$(bn exec v6udp -- python3 "$PEERS" udpping "$P6" "$U6PORT" 10 600 2>&1)
+is "$out" "echoed 10 from $P6" "10 UDP datagrams to [$P6]:$U6PORT, each echoed from there"
+is "$(( $(count6 udp) - udp0 ))" 10 "  the test host got exactly 10, "
+is "$(awk '{ print $2 }' "$T_TMP/udpecho6.log" | sort -u)" "$H6" "  all from the host's address (dante)"
+bn_within 10 destroy v6udp
+kill "$DANTE_PID"
 
 kill "$SOCKS_PID"
 wait_for 5 sh -c "! kill -0 $SOCKS_PID 2>/dev/null"
@@ -104,7 +141,7 @@ tcp=$(count6 tcp)
 out=$(inside curl -sS -m 5 "http://[$P6]/" 2>&1); st=$?
 ok "$([ "$st" -ne 0 ] && echo 0 || echo 1)" "proxy stopped: curl to [$P6] fails (exit $st)"
 is "$(count6 tcp)" "$tcp" "  and not one TCP packet more reached the test host"
-is "$(count6 all)" "$(( $(count6 tcp) ))" "every packet the test host got was TCP from the proxy"
+is "$(count6 all)" "$(( $(count6 tcp) + 10 ))" "every packet the test host got was the proxies': their TCP and dante's 10 datagrams"
 out=$(grep -hE "Sanitizer|runtime error" "$T_RUNTIME/bro/netns/v6e2e/log" 2>/dev/null)
 is "$out" "" "the relay's log has no sanitizer report"
 done_testing

@@ -75,7 +75,8 @@ def udpecho(addr, port):
 def udpping(host, port, n, size):
     # n datagrams of size bytes on one connected socket, each echoed back;
     # a connected socket takes replies only from where it sent to
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(5)
+    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_DGRAM); s.settimeout(5)
     s.connect((host, int(port))); got = 0
     try:
         for i in range(int(n)):
