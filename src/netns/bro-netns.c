@@ -156,6 +156,7 @@
 #include "nsutil.h"
 #include "policy.h"
 #include "state.h"
+#include "udp.h"
 
 static bool have_caps;	/* installed with cap_net_admin,cap_sys_admin+ep */
 
@@ -390,6 +391,16 @@ static void relay_main(struct create_args *a, const char *base, const char *name
 	r = caps_drop_all();
 	if (r < 0)
 		log_die(1, "capset(drop all): %s", strerror(-r));
+	/* --udp answers from the address the client sent to: a transparent
+	 * socket in the namespace, which takes CAP_NET_ADMIN over it */
+	if (a->conf.udp) {
+		r = udp_probe(nf.fd[NSFD_FACTORY]);
+		if (r < 0)
+			log_die(1, "--udp: setsockopt(IP_TRANSPARENT) in the namespace: %s (%s)",
+				strerror(-r), r == -EPERM ?
+				"UDP through the proxy needs a namespace made with an unprivileged user namespace, not the setcap path" :
+				"socket from the namespace");
+	}
 	/* with nothing left to guard, the user may open /proc/PID/fd/N, the
 	 * path create prints (file capabilities made us non-dumpable) */
 	if (prctl(PR_GET_DUMPABLE) != 1 && prctl(PR_SET_DUMPABLE, 1) < 0)

@@ -634,6 +634,18 @@ static void reap(void)
 	}
 }
 
+int udp_probe(int factory)
+{
+	int fd = ns_socket_udp(factory, AF_INET), one = 1, r = 0;
+
+	if (fd < 0)
+		return fd;
+	if (setsockopt(fd, SOL_IP, IP_TRANSPARENT, &one, sizeof(one)) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
 int udp_init(const struct udp_env *env, int tpu4, int tpu6)
 {
 	int fds[2] = { tpu4, tpu6 };

@@ -34,6 +34,14 @@ struct udp_env {
 };
 
 /**
+ * udp_probe() - can the relay make the namespace's UDP sockets transparent?
+ *		 (it can when its user owns the namespace's user namespace;
+ *		 on the setcap path it does not)
+ * Return: 0, or -errno (EPERM)
+ */
+int udp_probe(int factory);
+
+/**
  * udp_init() - relay UDP captured by TPROXY on @tpu4 and @tpu6 through the
  *		SOCKS5 proxy (UDP ASSOCIATE)
  * Return: an epoll fd, readable when udp_event() has work, or -errno
