@@ -6,6 +6,11 @@
 #   hold HOST PORT GO      a client for echo: sends "one", prints the echo,
 #                          waits for a line on GO (a FIFO), sends "two",
 #                          prints the echo (or the error), exits
+#   udpecho ADDR PORT      UDP echo server; one line per datagram:
+#                          "udp SRCADDR SRCPORT LEN"
+#   udpping HOST PORT N SIZE  N datagrams of SIZE bytes on a connected UDP
+#                          socket, each waited for (5 s); prints
+#                          "echoed K from ADDR" or "echoed K then ERROR"
 #   dnstcp ADDR PORT ANSWER  DNS over TCP: A -> ANSWER for every name,
 #                          AAAA -> fd00:b40::2 for names starting "v6.",
 #                          NODATA otherwise; one log line per query
@@ -58,6 +63,29 @@ def echo(addr, port):
     while True:
         c, _ = s.accept()
         threading.Thread(target=serve, args=(c,), daemon=True).start()
+
+def udpecho(addr, port):
+    fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_DGRAM); s.bind((addr, int(port)))
+    while True:
+        d, a = s.recvfrom(65535)
+        print("udp %s %d %d" % (a[0], a[1], len(d)), flush=True)
+        s.sendto(d, a)
+
+def udpping(host, port, n, size):
+    # n datagrams of size bytes on one connected socket, each echoed back;
+    # a connected socket takes replies only from where it sent to
+    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_DGRAM); s.settimeout(5)
+    s.connect((host, int(port))); got = 0
+    try:
+        for i in range(int(n)):
+            d = (b"%d:" % i).ljust(int(size), b"x")
+            s.send(d)
+            if s.recv(65535) == d: got += 1
+        print("echoed %d from %s" % (got, s.getpeername()[0]), flush=True)
+    except OSError as e:
+        print("echoed %d then %s" % (got, e), flush=True)
 
 def hold(host, port, go):
     s = socket.create_connection((host, int(port)), timeout=10)
@@ -204,6 +232,8 @@ if __name__ == "__main__":
     elif cmd == "dnstcp": dnstcp(*a)
     elif cmd == "echo": echo(*a)
     elif cmd == "hold": hold(*a)
+    elif cmd == "udpecho": udpecho(*a)
+    elif cmd == "udpping": udpping(*a)
     elif cmd == "dnsq": dnsq(a[0], a[1], a[2], len(a) > 3)
     elif cmd == "fakectl": fakectl(*a)
     elif cmd == "nouserns": nouserns(*a)

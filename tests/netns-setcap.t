@@ -34,6 +34,11 @@ ok $((st == 0)) "without capabilities bro-netns cannot either"
 like "$out" "unshare\(CLONE_NEWUSER\).*(fallback: install bro-netns with setcap cap_net_admin,cap_sys_admin\+ep)" \
 	"  and says what is missing and the fallback"
 
+out=$(in_x "$C" create --name capudp --proxy "socks5://127.0.0.1:$SOCKS_PORT" --udp 2>&1); st=$?
+ok $((st == 0)) "with the file capabilities, --udp is refused at create"
+like "$out" "^bro-netns: --udp: setsockopt\(IP_TRANSPARENT\) in the namespace: Operation not permitted \(UDP through the proxy needs" \
+	"  and says why ($(printf '%s' "$out" | head -1))"
+ok "$(in_x "$C" list | grep -q capudp && echo 1 || echo 0)" "  nothing is left of it"
 out=$(in_x "$C" create --name capped --proxy "socks5://127.0.0.1:$SOCKS_PORT" 2>&1); st=$?
 is "$st" 0 "with the file capabilities it can ($out)"
 cleanup_add "nsenter --user --target $X --setuid $T_UID --setgid $T_UID env XDG_RUNTIME_DIR=$T_RUNTIME $C destroy capped"

@@ -4,6 +4,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <getopt.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -207,6 +208,8 @@ int create_args_parse(int argc, char **argv, struct create_args *a,
 		{ "allow", required_argument, NULL, 'A' },
 		{ "deny", required_argument, NULL, 'D' },
 		{ "policy-file", required_argument, NULL, 'P' },
+		{ "udp", no_argument, NULL, 'U' },
+		{ "udp-idle", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -228,6 +231,13 @@ int create_args_parse(int argc, char **argv, struct create_args *a,
 			a->name = optarg;
 			break;
 		case 'p':
+			/* no proxy: the relay connects itself (direct.c) */
+			a->conf.direct = strcmp(optarg, "direct") == 0;
+			if (a->conf.direct) {
+				memset(&a->conf.proxy, 0, sizeof(a->conf.proxy));
+				a->proxy_text = optarg;
+				break;
+			}
 			if (proxy_url_parse(optarg, &a->conf.proxy, &why) < 0) {
 				snprintf(err, size, "--proxy: %s", why);
 				return -EINVAL;
@@ -265,6 +275,24 @@ int create_args_parse(int argc, char **argv, struct create_args *a,
 			if (policy_arg(&a->pol, c, optarg, err, size) < 0)
 				return -EINVAL;
 			break;
+		case 'U':
+			a->conf.udp = true;
+			break;
+		case 'I': {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' ||
+			    v < 1 || v > 3600) {
+				snprintf(err, size, "--udp-idle %.40s: 1-3600 seconds expected",
+					 optarg);
+				return -EINVAL;
+			}
+			a->conf.udp_idle = (unsigned)v;
+			break;
+		}
 		case 'h':
 			return 1;
 		default:
@@ -279,6 +307,16 @@ int create_args_parse(int argc, char **argv, struct create_args *a,
 	}
 	if (!a->proxy_text) {
 		snprintf(err, size, "create: --proxy is required");
+		return -EINVAL;
+	}
+	if (a->conf.udp_idle && !a->conf.udp) {
+		snprintf(err, size, "create: --udp-idle without --udp");
+		return -EINVAL;
+	}
+	if (a->conf.udp && (a->conf.direct || a->conf.proxy.type != PROXY_SOCKS5)) {
+		snprintf(err, size, "create: --udp needs a socks5:// proxy (UDP ASSOCIATE): %s",
+			 a->conf.direct ? "--proxy direct does not carry UDP yet" :
+			 "HTTP CONNECT cannot carry UDP, which stays refused");
 		return -EINVAL;
 	}
 	if (a->pass_file && a->pass_stdin) {

@@ -88,9 +88,9 @@
  *    to CONNECT to: the verdict and the CONNECT agree), any other one by
  *    its address (name rules never match an address, so a literal address
  *    is allowed only if an address rule allows it). A denied connection is
- *    reset and never reaches the proxy. What it does not cover: UDP other
- *    than DNS is still dropped entirely, by nftables (UDP through the
- *    proxy is a later part of issue 12); DNS itself (the stub answers
+ *    reset and never reaches the proxy; with --udp each UDP flow is
+ *    checked the same way (udp.c), a denied one's datagrams dropped. What
+ *    it does not cover: DNS itself (the stub answers
  *    every name, denied ones too; with --dns tcp queries go through the
  *    proxy to the resolver whatever the policy: DNS as a tunnel is
  *    possible there); what a name resolves to at the proxy (an allowed
@@ -156,6 +156,7 @@
 #include "nsutil.h"
 #include "policy.h"
 #include "state.h"
+#include "udp.h"
 
 static bool have_caps;	/* installed with cap_net_admin,cap_sys_admin+ep */
 
@@ -168,7 +169,7 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: bro-netns create [--name NAME] --proxy URL [--dns MODE]\n"
 "                        [--proxy-password-file FILE | --proxy-password-stdin]\n"
-"                        [--bridge-port [HOSTADDR:]PORT[:NSPORT]]...\n"
+"                        [--bridge-port [HOSTADDR:]PORT[:NSPORT]]... [--udp]\n"
 "                        [--allow PATTERN | --deny PATTERN | --policy-file FILE]...\n"
 "       bro-netns exec NAME -- CMD [ARGS...]\n"
 "       bro-netns policy NAME (--allow PATTERN | --deny PATTERN | --policy-file FILE)...\n"
@@ -185,10 +186,16 @@ static void usage(FILE *f)
 "  --proxy-password-file FILE  the first line of FILE (yours, mode 0600)\n"
 "  --proxy-password-stdin  one line from stdin (asked for on a terminal)\n"
 "                       or else the environment variable BRO_PROXY_PASSWORD\n"
+"  --proxy direct       no proxy: the relay connects from the host's network\n"
+"                       namespace itself, names resolved on the host; with\n"
+"                       --allow/--deny an egress firewall by name\n"
 "  --dns fake           (default) names get addresses from 198.18.0.0/15 and\n"
 "                       are resolved by the proxy when connected to; A only,\n"
 "                       other types are answered with no data\n"
 "  --dns tcp://RESOLVER[:PORT]  queries go as DNS over TCP through the proxy\n"
+"  --udp                UDP (not only DNS) through the socks5:// proxy, by\n"
+"                       UDP ASSOCIATE; without it UDP is refused at once\n"
+"  --udp-idle SECS      a UDP flow ends after SECS without a datagram (60)\n"
 "  --bridge-port [HOSTADDR:]PORT[:NSPORT]  HOSTADDR:PORT on the host\n"
 "                       (default 127.0.0.1) reaches 127.0.0.1:NSPORT inside\n"
 "  --name NAME          default: the first free netnsN\n"
@@ -209,10 +216,15 @@ static void usage(FILE *f)
 }
 
 /* "socks5://user:***@host:port": the proxy without its password */
-static void proxy_masked(const struct proxy_url *u, char *buf, size_t size)
+static void proxy_masked(const struct netns_conf *c, char *buf, size_t size)
 {
+	const struct proxy_url *u = &c->proxy;
 	bool v6 = strchr(u->host, ':') != NULL;
 
+	if (c->direct) {
+		snprintf(buf, size, "direct");
+		return;
+	}
 	snprintf(buf, size, "%s://%s%s%s%s%s%s:%u",
 		 u->type == PROXY_SOCKS5 ? "socks5" : "http",
 		 u->auth ? u->user : "", u->auth ? ":***@" : "",
@@ -265,6 +277,8 @@ static void resolve_proxy(struct netns_conf *c)
 	char port[8];
 	int r;
 
+	if (c->direct)
+		return;		/* no proxy: names are resolved per connection */
 	snprintf(port, sizeof(port), "%u", c->proxy.port);
 	r = getaddrinfo(c->proxy.host, port, &hints, &ai);
 	if (r != 0)
@@ -363,7 +377,8 @@ static void relay_main(struct create_args *a, const char *base, const char *name
 		if (dup2(sv[1], 3) < 0)
 			_exit(1);
 		close_range(4, ~0U, 0);
-		nsbuild_child(3, have_caps);
+		/* --udp: captured for the SOCKS5 proxy (UDP ASSOCIATE) */
+		nsbuild_child(3, have_caps, a->conf.udp);
 	}
 	close(sv[1]);
 	r = nsbuild_recv(sv[0], &nf);
@@ -376,12 +391,22 @@ static void relay_main(struct create_args *a, const char *base, const char *name
 	r = caps_drop_all();
 	if (r < 0)
 		log_die(1, "capset(drop all): %s", strerror(-r));
+	/* --udp answers from the address the client sent to: a transparent
+	 * socket in the namespace, which takes CAP_NET_ADMIN over it */
+	if (a->conf.udp) {
+		r = udp_probe(nf.fd[NSFD_FACTORY]);
+		if (r < 0)
+			log_die(1, "--udp: setsockopt(IP_TRANSPARENT) in the namespace: %s (%s)",
+				strerror(-r), r == -EPERM ?
+				"UDP through the proxy needs a namespace made with an unprivileged user namespace, not the setcap path" :
+				"socket from the namespace");
+	}
 	/* with nothing left to guard, the user may open /proc/PID/fd/N, the
 	 * path create prints (file capabilities made us non-dumpable) */
 	if (prctl(PR_GET_DUMPABLE) != 1 && prctl(PR_SET_DUMPABLE, 1) < 0)
 		log_die(1, "prctl(PR_SET_DUMPABLE): %s", strerror(errno));
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)getpid(), nf.fd[NSFD_NET]);
-	proxy_masked(&a->conf.proxy, masked, sizeof(masked));
+	proxy_masked(&a->conf, masked, sizeof(masked));
 	infofd = open_state_file(base, name, "info", O_WRONLY | O_CREAT | O_TRUNC);
 	if (fstat(nf.fd[NSFD_NET], &st) < 0)
 		log_die(1, "fstat(network namespace): %s", strerror(errno));

@@ -71,11 +71,11 @@ size_t connlog_format(const struct connlog_entry *e, char *buf, size_t size)
 	n = snprintf(buf, size,
 		"{\"time\":\"%s.%03uZ\",\"name\":%s,\"addr\":\"%s\",\"port\":%u,"
 		"\"verdict\":\"%s\",\"rule\":%s,\"bytes_out\":%llu,\"bytes_in\":%llu,"
-		"\"duration_ms\":%llu,\"error\":%s}\n",
+		"\"duration_ms\":%llu,\"error\":%s,\"proto\":\"%s\"}\n",
 		ts, (unsigned)(e->start_ms % 1000), name, addr, e->port,
 		e->allow ? "allow" : "deny", rule,
 		(unsigned long long)e->bytes_out, (unsigned long long)e->bytes_in,
-		(unsigned long long)e->dur_ms, err);
+		(unsigned long long)e->dur_ms, err, e->udp ? "udp" : "tcp");
 	if (n < 0)
 		return 0;
 	return (size_t)n >= size ? 0 : (size_t)n;

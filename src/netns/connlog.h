@@ -23,6 +23,7 @@
  * @bytes_out, @bytes_in: client to destination, and back
  * @dur_ms:	from accept to close
  * @error:	why it ended badly (the proxy refused, ...), or NULL
+ * @udp:	a UDP flow (through SOCKS5 UDP ASSOCIATE), not a TCP connection
  */
 struct connlog_entry {
 	uint64_t start_ms;
@@ -33,13 +34,14 @@ struct connlog_entry {
 	uint32_t rule;
 	uint64_t bytes_out, bytes_in, dur_ms;
 	const char *error;
+	bool udp;
 };
 
 /**
  * connlog_format() - @e as one JSON object and a newline:
  *   {"time":"2026-12-02T06:40:01.123Z","name":"a.example","addr":"198.18.0.3",
  *    "port":443,"verdict":"allow","rule":2,"bytes_out":517,"bytes_in":4096,
- *    "duration_ms":35,"error":null}
+ *    "duration_ms":35,"error":null,"proto":"tcp"}
  * Return: its length (< @size, at most CONNLOG_LINE)
  */
 size_t connlog_format(const struct connlog_entry *e, char *buf, size_t size);

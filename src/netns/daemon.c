@@ -81,11 +81,13 @@
 
 #include "connlog.h"
 #include "daemon.h"
+#include "direct.h"
 #include "dns.h"
 #include "log.h"
 #include "nsbuild.h"
 #include "policy.h"
 #include "relay.h"
+#include "udp.h"
 
 #define HANDSHAKE_SECS	30
 #define FAKE_TTL	60
@@ -98,7 +100,7 @@
 #define CTL_ACCEPT_BURST 64	/* accepted in one turn of the loop */
 
 enum ev_kind { EV_RELAY_L, EV_DNS_UDP, EV_DNS_TCP_L, EV_BRIDGE_L, EV_CTL,
-	       EV_CTL_CLIENT, EV_CONN, EV_SIGNAL, EV_TIMER };
+	       EV_CTL_CLIENT, EV_CONN, EV_SIGNAL, EV_TIMER, EV_DIRECT, EV_UDP };
 
 struct conn;
 
@@ -147,6 +149,7 @@ struct conn {
 	int err;		/* why it failed (errno), 0 if it did not */
 	uint64_t start_ms;	/* accepted at, CLOCK_REALTIME ms */
 	uint64_t start_mono;	/* and CLOCK_MONOTONIC ms */
+	struct direct_job *dj;	/* --proxy direct: its name's addresses */
 };
 
 struct stats {
@@ -261,7 +264,9 @@ static void egress_log(const struct conn *c, bool abort)
 {
 	const char *error = NULL;
 
-	if (c->err)
+	if (c->dj && c->dj->why[0] && c->st != C_RELAY)
+		error = c->dj->why;	/* --proxy direct: the name's fate */
+	else if (c->err)
 		error = strerror(c->err);
 	else if (c->st != C_RELAY)
 		error = "closed before the proxy connected";
@@ -282,6 +287,7 @@ static void conn_free(struct conn *c, bool abort)
 
 	if (c->logged)
 		egress_log(c, abort);
+	direct_release(c->dj);
 	if (c->st == C_RELAY) {
 		D.st.bytes_out += c->r.bytes[0];
 		D.st.bytes_in += c->r.bytes[1];
@@ -421,6 +427,12 @@ static int conn_step(struct conn *c)
 				relay_start(c);
 				return 1;
 			}
+			if (D.c->direct) {	/* connected: no handshake */
+				if (c->kind == K_DNS_UDP)
+					goto done;
+				relay_start(c);
+				return 1;
+			}
 			if (D.c->proxy.type == PROXY_SOCKS5) {
 				conn_queue(c, socks5_greeting(&D.c->proxy, c->out));
 				c->st = C_GREET;
@@ -538,9 +550,46 @@ static int dns_reply_step(struct conn *c)
 	}
 }
 
+/* --proxy direct: connect @c to the next address of its name; Return: 0
+ * connecting, -errno (c->dj->why says why there is no address left) */
+static int direct_connect_next(struct conn *c)
+{
+	const struct addrinfo *ai = direct_next(c->dj);
+
+	if (!ai)
+		return c->dj->gai ? -EHOSTUNREACH : -EADDRNOTAVAIL;
+	return conn_connect(c, -1, ai->ai_addr, ai->ai_addrlen);
+}
+
+/* --proxy direct: a connection to a name waits for the resolver threads;
+ * one to an address is connected at once, unless the address is one the
+ * host keeps to itself (direct_addr_ok()) */
+static int direct_upstream(struct conn *c)
+{
+	const char *why;
+
+	c->st = C_CONNECTING;
+	if (c->t.name[0]) {
+		c->dj = direct_resolve(c->t.name, c->t.port, c);
+		return c->dj ? 0 : -EAGAIN;	/* DIRECT_PENDING names queued */
+	}
+	why = direct_addr_ok((const struct sockaddr *)&c->t.sa);
+	if (why)
+		return -EACCES;
+	if (c->t.sa.ss_family == AF_INET)
+		((struct sockaddr_in *)&c->t.sa)->sin_port = htons(c->t.port);
+	else
+		((struct sockaddr_in6 *)&c->t.sa)->sin6_port = htons(c->t.port);
+	return conn_connect(c, -1, (const struct sockaddr *)&c->t.sa,
+			    c->t.sa.ss_family == AF_INET ?
+			    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+}
+
 /* start an upstream connection through the proxy for @c (target @c->t) */
 static int conn_upstream(struct conn *c)
 {
+	if (D.c->direct)
+		return direct_upstream(c);
 	return conn_connect(c, -1, (const struct sockaddr *)&D.c->proxy_sa,
 			    D.c->proxy_len);
 }
@@ -589,8 +638,33 @@ static void conn_event(struct conn *c, int side, uint32_t events)
 		r = dns_reply_step(c);
 	else
 		r = conn_step(c);
+	if (r < 0 && c->dj && c->st == C_CONNECTING && c->fd[1] >= 0) {
+		/* --proxy direct: this address failed, the name's next one */
+		snprintf(c->dj->why, sizeof(c->dj->why), "connect: %s",
+			 strerror(-r));
+		if (c->dj->cur) {
+			close(c->fd[1]);
+			c->fd[1] = -1;
+			r = direct_connect_next(c);
+		}
+	}
 	if (r < 0)
 		conn_fail(c, r);
+}
+
+/* --proxy direct: names resolved by direct.c's threads */
+static void direct_event(void)
+{
+	struct direct_job *j;
+	int r;
+
+	while ((j = direct_done()) != NULL) {
+		struct conn *c = j->owner;
+
+		r = direct_connect_next(c);
+		if (r < 0)
+			conn_fail(c, r);
+	}
 }
 
 /* Egress ------------------------------------------------------------------ */
@@ -1058,6 +1132,14 @@ static bool ctl_answer(int fd, const char *req, int pfd)
 				out += c->r.bytes[0];
 				in += c->r.bytes[1];
 			}
+		if (D.c->udp) {	/* and the UDP flows' datagrams */
+			unsigned ua;
+			uint64_t uo, ui;
+
+			udp_stats(&ua, &uo, &ui);
+			out += uo;
+			in += ui;
+		}
 		n = snprintf(rep, sizeof(rep),
 			"pid %d\nconns %llu\nactive %u\nfailed %llu\nbytes_out %llu\nbytes_in %llu\ndns %llu\nrefused %llu\n"
 			"allowed %llu\ndenied %llu\nrules %u\npolicies %llu\nlog_dropped %llu\n",
@@ -1224,7 +1306,8 @@ static void raise_nofile(void)
 
 int netns_daemon(const struct netns_conf *c, struct ns_fds *nf, int ctl)
 {
-	struct ev lev[6 + BRIDGE_MAX + 3];
+	struct ev lev[6 + BRIDGE_MAX + 5];
+	bool udp = c->udp;
 	struct epoll_event evs[EVENTS_MAX];
 	struct itimerspec its = { .it_interval.tv_sec = 1, .it_value.tv_sec = 1 };
 	sigset_t ss;
@@ -1285,6 +1368,24 @@ int netns_daemon(const struct netns_conf *c, struct ns_fds *nf, int ctl)
 	ADD(EV_CTL, ctl);
 	ADD(EV_SIGNAL, sfd);
 	ADD(EV_TIMER, tfd);
+	if (c->direct) {
+		r = direct_init();
+		if (r < 0)
+			return r;
+		ADD(EV_DIRECT, r);
+	}
+	if (udp) {		/* UDP ASSOCIATE: udp.c */
+		struct udp_env ue = {
+			.c = c, .fake = &D.fake, .pol = &D.pol, .log = &D.log,
+			.factory = nf->fd[NSFD_FACTORY],
+			.allowed = &D.st.allowed, .denied = &D.st.denied,
+		};
+
+		r = udp_init(&ue, nf->fd[NSFD_TPU4], nf->fd[NSFD_TPU6]);
+		if (r < 0)
+			return r;
+		ADD(EV_UDP, r);
+	}
 #undef ADD
 
 	while (!D.stop) {
@@ -1321,8 +1422,17 @@ int netns_daemon(const struct netns_conf *c, struct ns_fds *nf, int ctl)
 				D.stop = true;
 				break;
 			case EV_TIMER:
-				if (read(e->fd, &x, sizeof(x)) > 0)
+				if (read(e->fd, &x, sizeof(x)) > 0) {
 					sweep();
+					if (udp)
+						udp_sweep();
+				}
+				break;
+			case EV_DIRECT:
+				direct_event();
+				break;
+			case EV_UDP:
+				udp_event();
 				break;
 			case EV_CONN:
 				if (e->c->dead)

@@ -2,6 +2,7 @@
 #ifndef BRO_NETNS_DAEMON_H
 #define BRO_NETNS_DAEMON_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -29,7 +30,11 @@ struct bridge {
 
 /**
  * struct netns_conf - what the relay process needs
- * @proxy:	the upstream proxy
+ * @proxy:	the upstream proxy (unused when @direct)
+ * @direct:	--proxy direct: the relay connects itself (direct.c)
+ * @udp:	--udp: UDP through the SOCKS5 proxy (udp.c); else refused
+ * @udp_idle:	--udp-idle: seconds a UDP flow lives without a datagram (0:
+ *		UDP_IDLE_SECS)
  * @proxy_sa:	its address, resolved once at create
  * @dns_mode:	fake (default) or DNS over TCP through the proxy
  * @resolver:	the resolver for DNS_TCP
@@ -40,6 +45,9 @@ struct bridge {
  */
 struct netns_conf {
 	struct proxy_url proxy;
+	bool direct;
+	bool udp;
+	unsigned udp_idle;
 	struct sockaddr_storage proxy_sa;
 	socklen_t proxy_len;
 	enum dns_mode dns_mode;

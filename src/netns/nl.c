@@ -10,6 +10,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
+#include <linux/fib_rules.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/rtnetlink.h>
@@ -151,6 +152,66 @@ int nl_lo_setup(uint32_t a4, const uint8_t a6[16], const char **step)
 		goto out;
 	*step = "RTM_NEWROUTE(default dev lo, IPv6)";
 	r = route_default(&nl, AF_INET6, a6, 16);
+out:
+	mnl_socket_close(nl.s);
+	return r;
+}
+
+/* "ip rule add fwmark @mark lookup @table" for @family */
+static int rule_fwmark(struct nl *nl, int family, uint32_t mark, uint32_t table)
+{
+	struct nlmsghdr *h = nl_msg(nl, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL);
+	struct fib_rule_hdr *fr = mnl_nlmsg_put_extra_header(h, sizeof(*fr));
+
+	fr->family = (uint8_t)family;
+	fr->action = FR_ACT_TO_TBL;
+	fr->table = RT_TABLE_UNSPEC;
+	mnl_attr_put_u32(h, FRA_FWMARK, mark);
+	mnl_attr_put_u32(h, FRA_TABLE, table);
+	mnl_attr_put_u32(h, FRA_PRIORITY, 100);
+	return nl_talk(nl, h);
+}
+
+/* "ip route add local default dev lo table @table" for @family */
+static int route_local(struct nl *nl, int family, uint32_t table)
+{
+	struct nlmsghdr *h = nl_msg(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+	struct rtmsg *rt = mnl_nlmsg_put_extra_header(h, sizeof(*rt));
+
+	rt->rtm_family = (uint8_t)family;
+	rt->rtm_dst_len = 0;
+	rt->rtm_table = RT_TABLE_UNSPEC;
+	rt->rtm_protocol = RTPROT_BOOT;
+	rt->rtm_scope = RT_SCOPE_HOST;
+	rt->rtm_type = RTN_LOCAL;
+	mnl_attr_put_u32(h, RTA_TABLE, table);
+	mnl_attr_put_u32(h, RTA_OIF, LO_IFINDEX);
+	return nl_talk(nl, h);
+}
+
+int nl_tproxy_setup(uint32_t mark, uint32_t table, const char **step)
+{
+	struct nl nl = { .seq = (uint32_t)time(NULL) };
+	int r;
+
+	*step = "socket(NETLINK_ROUTE)";
+	r = nl_open(&nl, NETLINK_ROUTE);
+	if (r < 0)
+		return r;
+	*step = "RTM_NEWRULE(fwmark, IPv4)";
+	r = rule_fwmark(&nl, AF_INET, mark, table);
+	if (r < 0)
+		goto out;
+	*step = "RTM_NEWRULE(fwmark, IPv6)";
+	r = rule_fwmark(&nl, AF_INET6, mark, table);
+	if (r < 0)
+		goto out;
+	*step = "RTM_NEWROUTE(local default dev lo, IPv4)";
+	r = route_local(&nl, AF_INET, table);
+	if (r < 0)
+		goto out;
+	*step = "RTM_NEWROUTE(local default dev lo, IPv6)";
+	r = route_local(&nl, AF_INET6, table);
 out:
 	mnl_socket_close(nl.s);
 	return r;

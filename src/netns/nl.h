@@ -17,6 +17,15 @@
 int nl_lo_setup(uint32_t a4, const uint8_t a6[16], const char **step);
 
 /**
+ * nl_tproxy_setup() - "ip rule add fwmark @mark lookup @table" and "ip route
+ *		       add local default dev lo table @table", IPv4 and IPv6:
+ *		       packets nftables marks in output come back in through
+ *		       lo, where TPROXY hands them to the relay (UDP capture)
+ * Return: 0 or -errno, @step naming the request that failed
+ */
+int nl_tproxy_setup(uint32_t mark, uint32_t table, const char **step);
+
+/**
  * nft_table_comment() - the comment of nftables table @family (NFPROTO_*)
  *			 @name in the calling thread's network namespace,
  *			 read over nfnetlink (needs CAP_NET_ADMIN there)

@@ -62,8 +62,29 @@ static const char ruleset[] =
 "		ip daddr { 127.0.0.0/8, " NS_ADDR4 " } accept\n"
 "		ip6 daddr { ::1, " NS_ADDR6 " } accept\n"
 "		ct status dnat accept\n"
+"		meta mark " NS_UDP_MARK " accept\n"
 "		counter name blocked meta l4proto tcp reject with tcp reset\n"
 "		counter name blocked reject with icmpx type admin-prohibited\n"
+"	}\n"
+"}\n";
+
+/* UDP capture (socks5:// only): UDP not to port 53 and not to the
+ * namespace's own addresses is marked in output, comes back in through lo
+ * (nl_tproxy_setup()'s rule and local route) and is handed by TPROXY to the
+ * relay's transparent UDP sockets, which read where it was going
+ * (IP_ORIGDSTADDR): REDIRECT would lose that (SO_ORIGINAL_DST is TCP's) */
+static const char udp_rules[] =
+"table inet bro {\n"
+"	chain udp_mark {\n"
+"		type route hook output priority mangle; policy accept;\n"
+"		ip daddr { 127.0.0.0/8, " NS_ADDR4 " } return\n"
+"		ip6 daddr { ::1, " NS_ADDR6 " } return\n"
+"		meta l4proto udp th dport != 53 meta mark set " NS_UDP_MARK "\n"
+"	}\n"
+"	chain udp_tproxy {\n"
+"		type filter hook prerouting priority mangle; policy accept;\n"
+"		meta mark " NS_UDP_MARK " ip protocol udp tproxy ip to 127.0.0.1:%u accept\n"
+"		meta mark " NS_UDP_MARK " ip6 nexthdr udp tproxy ip6 to [::1]:%u accept\n"
 "	}\n"
 "}\n";
 
@@ -254,6 +275,45 @@ static int listen_on(int family, int type, const char *addr, uint16_t port)
 	return fd;
 }
 
+/* a transparent UDP socket on @addr:@port that TPROXY hands captured
+ * datagrams to, each with where it was going (IP_ORIGDSTADDR) */
+static int tproxy_udp(int family, const char *addr, uint16_t port)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len;
+	bool v6 = family == AF_INET6;
+	int fd, one = 1;
+
+	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		log_die(1, "socket(UDP %s): %s", addr, strerror(errno));
+	if (setsockopt(fd, v6 ? SOL_IPV6 : SOL_IP, v6 ? IPV6_TRANSPARENT : IP_TRANSPARENT,
+		       &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, v6 ? SOL_IPV6 : SOL_IP,
+		       v6 ? IPV6_RECVORIGDSTADDR : IP_RECVORIGDSTADDR, &one,
+		       sizeof(one)) < 0)
+		log_die(1, "setsockopt(UDP %s, transparent): %s", addr, strerror(errno));
+	if (v6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		inet_pton(AF_INET6, addr, &s6->sin6_addr);
+		len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		inet_pton(AF_INET, addr, &s4->sin_addr);
+		len = sizeof(*s4);
+	}
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0)
+		log_die(1, "bind(UDP %s port %u): %s", addr, port, strerror(errno));
+	return fd;
+}
+
 static uint16_t local_port(int fd)
 {
 	struct sockaddr_in s4;
@@ -264,13 +324,16 @@ static uint16_t local_port(int fd)
 	return ntohs(s4.sin_port);
 }
 
-static void program_nft(uint16_t port)
+static void program_nft(uint16_t port, bool udp)
 {
-	char text[sizeof(ruleset) + 16];
+	char text[sizeof(ruleset) + sizeof(udp_rules) + 32];
+	int n;
 	struct nft_ctx *nft;
 	const char *err;
 
-	snprintf(text, sizeof(text), ruleset, (unsigned)getuid(), port);
+	n = snprintf(text, sizeof(text), ruleset, (unsigned)getuid(), port);
+	if (udp)
+		snprintf(text + n, sizeof(text) - (size_t)n, udp_rules, port, port);
 	nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!nft)
 		log_die(1, "nft_ctx_new(): %s", strerror(errno));
@@ -284,7 +347,8 @@ static void program_nft(uint16_t port)
 	nft_ctx_free(nft);
 }
 
-/* serve socket requests: one byte, '4' or '6', answered with one socket */
+/* serve socket requests: one byte, '4' or '6' (TCP), 'u' or 'U' (UDP,
+ * IPv4 or IPv6), answered with one socket */
 static void factory(int sock)
 {
 	char req, ok = 'k';
@@ -298,8 +362,9 @@ static void factory(int sock)
 				continue;
 			_exit(0);
 		}
-		fd = socket(req == '6' ? AF_INET6 : AF_INET,
-			    SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		fd = socket(req == '6' || req == 'U' ? AF_INET6 : AF_INET,
+			    (req == 'u' || req == 'U' ? SOCK_DGRAM : SOCK_STREAM) |
+			    SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 		if (fd < 0) {
 			ok = 'e';
 			send_fds(sock, &ok, 1, NULL, 0);
@@ -311,7 +376,7 @@ static void factory(int sock)
 	}
 }
 
-void nsbuild_child(int sock, bool allow_caps)
+void nsbuild_child(int sock, bool allow_caps, bool udp)
 {
 	int f[NSFD_COUNT], r;
 	uint8_t a6[16];
@@ -342,7 +407,14 @@ void nsbuild_child(int sock, bool allow_caps)
 	f[NSFD_UDP6] = listen_on(AF_INET6, SOCK_DGRAM, "::", NS_DNS_PORT);
 	f[NSFD_DTCP4] = listen_on(AF_INET, SOCK_STREAM, "0.0.0.0", NS_DNS_PORT);
 	f[NSFD_DTCP6] = listen_on(AF_INET6, SOCK_STREAM, "::", NS_DNS_PORT);
-	program_nft(port);
+	f[NSFD_TPU4] = tproxy_udp(AF_INET, "127.0.0.1", port);
+	f[NSFD_TPU6] = tproxy_udp(AF_INET6, "::1", port);
+	if (udp) {
+		r = nl_tproxy_setup(NS_UDP_MARK_N, NS_UDP_TABLE, &step);
+		if (r < 0)
+			log_die(1, "%s: %s", step, strerror(-r));
+	}
+	program_nft(port, udp);
 
 	f[NSFD_NET] = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (f[NSFD_NET] < 0)
@@ -393,9 +465,9 @@ int nsbuild_recv(int sock, struct ns_fds *nf)
 	return 0;
 }
 
-int ns_socket(int factory_fd, int family)
+static int ns_socket_req(int factory_fd, char req)
 {
-	char req = family == AF_INET6 ? '6' : '4', ok = 0;
+	char ok = 0;
 	int fd = -1, n = 0, r;
 
 	if (send(factory_fd, &req, 1, MSG_NOSIGNAL) < 0)
@@ -409,4 +481,14 @@ int ns_socket(int factory_fd, int family)
 		return -EIO;
 	}
 	return fd;
+}
+
+int ns_socket(int factory_fd, int family)
+{
+	return ns_socket_req(factory_fd, family == AF_INET6 ? '6' : '4');
+}
+
+int ns_socket_udp(int factory_fd, int family)
+{
+	return ns_socket_req(factory_fd, family == AF_INET6 ? 'U' : 'u');
 }

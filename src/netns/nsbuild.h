@@ -10,6 +10,10 @@
 #define NS_ADDR4	"198.19.255.254"
 #define NS_ADDR6	"fd62:726f::1"
 #define NS_DNS_PORT	53
+/* UDP capture: the mark and routing table that send it back in through lo */
+#define NS_UDP_MARK	"0x62726f"
+#define NS_UDP_MARK_N	0x62726f
+#define NS_UDP_TABLE	0x62726f
 /* the comment of table inet bro: "bro-netns uid=UID", the proof exec checks
  * in a namespace made with capabilities (only CAP_NET_ADMIN over that
  * namespace can write it) */
@@ -25,6 +29,8 @@ enum ns_fd {
 	NSFD_UDP6,
 	NSFD_DTCP4,
 	NSFD_DTCP6,
+	NSFD_TPU4,	/* transparent UDP, 127.0.0.1:port and [::1]:port (TPROXY) */
+	NSFD_TPU6,
 	NSFD_FACTORY,	/* ask for a socket made inside: bridge ports */
 	NSFD_COUNT
 };
@@ -43,8 +49,9 @@ struct ns_fds {
  * @allow_caps:	when user namespaces are unavailable, make the network
  *		namespace with CAP_SYS_ADMIN and CAP_NET_ADMIN from the
  *		permitted set (file capabilities) instead of failing
+ * @udp:	capture UDP for the relay (TPROXY); else it is rejected
  */
-void nsbuild_child(int sock, bool allow_caps) __attribute__((noreturn));
+void nsbuild_child(int sock, bool allow_caps, bool udp) __attribute__((noreturn));
 
 /**
  * nsbuild_recv() - in the relay process: receive what nsbuild_child() sent
@@ -59,6 +66,9 @@ int nsbuild_recv(int sock, struct ns_fds *f);
  * Return: the fd, or -errno
  */
 int ns_socket(int factory, int family);
+
+/* ns_socket_udp() - the same, a UDP socket */
+int ns_socket_udp(int factory, int family);
 
 /* send_fds() / recv_fds() - @n fds and a small message over a unix socket */
 int send_fds(int sock, const void *msg, size_t len, const int *fds, int n);

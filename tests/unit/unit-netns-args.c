@@ -104,6 +104,18 @@ int main(void)
 	ok(a.conf.proxy.auth && !strcmp(a.conf.proxy.user, "u") && !strcmp(a.pass_file, "/x"),
 	   "  user u, file /x");
 
+	char *dir1[] = { "create", "--proxy", "direct", NULL };
+	char *dir2[] = { "create", "--proxy", "direct", "--proxy-password-stdin", NULL };
+	char *dir3[] = { "create", "--proxy", "directly", NULL };
+	char *dir4[] = { "create", "--proxy", "direct", "--proxy", "socks5://h:1", NULL };
+
+	is_int(create_args_parse(3, dir1, &a, err, sizeof(err)), 0, "--proxy direct");
+	ok(a.conf.direct && a.conf.proxy.type == 0 && !a.conf.proxy.auth, "  no proxy");
+	is_int(create_args_parse(4, dir2, &a, err, sizeof(err)), -EINVAL, "--proxy direct with a password");
+	is_int(create_args_parse(3, dir3, &a, err, sizeof(err)), -EINVAL, "--proxy directly: not a URL");
+	is_int(create_args_parse(5, dir4, &a, err, sizeof(err)), 0, "--proxy direct, then a URL");
+	ok(!a.conf.direct && a.conf.proxy.type == PROXY_SOCKS5, "  the last one counts");
+
 	/* the policy's options, in order */
 	char *argv7[] = { "create", "--proxy", "socks5://h:1", "--deny", "bad.example",
 			  "--policy-file", "/p", "--allow", "*.example", NULL };

@@ -214,7 +214,7 @@ int main(void)
 	connlog_format(&ce, line, sizeof(line));
 	is_str(line, "{\"time\":\"2025-12-02T06:40:01.123Z\",\"name\":\"a.example\","
 	       "\"addr\":\"198.18.0.3\",\"port\":443,\"verdict\":\"allow\",\"rule\":2,"
-	       "\"bytes_out\":517,\"bytes_in\":4096,\"duration_ms\":35,\"error\":null}\n",
+	       "\"bytes_out\":517,\"bytes_in\":4096,\"duration_ms\":35,\"error\":null,\"proto\":\"tcp\"}\n",
 	       "a log line");
 	ce = (struct connlog_entry){ .start_ms = 0, .sa = addr("2001:db8::1"), .port = 80,
 				     .error = "odd \"text\"\n" };
@@ -222,7 +222,7 @@ int main(void)
 	is_str(line, "{\"time\":\"1970-01-01T00:00:00.000Z\",\"name\":null,"
 	       "\"addr\":\"2001:db8::1\",\"port\":80,\"verdict\":\"deny\",\"rule\":null,"
 	       "\"bytes_out\":0,\"bytes_in\":0,\"duration_ms\":0,"
-	       "\"error\":\"odd \\\"text\\\"\\u000a\"}\n",
+	       "\"error\":\"odd \\\"text\\\"\\u000a\",\"proto\":\"tcp\"}\n",
 	       "  no name, IPv6, the default rule, an error string escaped");
 
 	/* the log file: bounded, whole lines, never waits on a FIFO */

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef BRO_NETNS_UDP_H
+#define BRO_NETNS_UDP_H
+
+#include <stdint.h>
+
+#include "connlog.h"
+#include "daemon.h"
+#include "dns.h"
+#include "policy.h"
+
+#define UDP_FLOW_MAX	1024	/* UDP flows at once */
+#define UDP_IDLE_SECS	60	/* a flow with no datagram either way ends
+				 * (--udp-idle) */
+#define UDP_SETUP_SECS	30	/* the association must be made in time */
+#define UDP_QUEUE_MAX	32	/* datagrams held while it is made */
+
+/**
+ * struct udp_env - what the UDP relay shares with the rest of the relay
+ * @c:		the configuration (the proxy, the DNS mode)
+ * @fake:	fake DNS, to map a fake address back to its name
+ * @pol:	the policy in force (it may be replaced: read at each flow)
+ * @log:	the connection log
+ * @factory:	the namespace's socket factory (ns_socket_udp())
+ * @allowed, @denied: the relay's counters
+ */
+struct udp_env {
+	const struct netns_conf *c;
+	const struct fakedns *fake;
+	struct policy *const *pol;
+	struct connlog *log;
+	int factory;
+	uint64_t *allowed, *denied;
+};
+
+/**
+ * udp_probe() - can the relay make the namespace's UDP sockets transparent?
+ *		 (it can when its user owns the namespace's user namespace;
+ *		 on the setcap path it does not)
+ * Return: 0, or -errno (EPERM)
+ */
+int udp_probe(int factory);
+
+/**
+ * udp_init() - relay UDP captured by TPROXY on @tpu4 and @tpu6 through the
+ *		SOCKS5 proxy (UDP ASSOCIATE)
+ * Return: an epoll fd, readable when udp_event() has work, or -errno
+ */
+int udp_init(const struct udp_env *env, int tpu4, int tpu6);
+
+/* udp_event() - do what is ready (never waits) */
+void udp_event(void);
+
+/* udp_sweep() - end idle flows and associations not made in time; once
+ * a second */
+void udp_sweep(void);
+
+/* udp_stats() - flows open now and datagram bytes moved (ended flows
+ * included) */
+void udp_stats(unsigned *active, uint64_t *out, uint64_t *in);
+
+#endif
