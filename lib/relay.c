@@ -199,6 +199,11 @@ void relay_init(struct relay *r, int fd0, int fd1)
 			     .p = { { .fd = { -1, -1 } }, { .fd = { -1, -1 } } } };
 }
 
+void relay_drained(struct relay *r, int side)
+{
+	r->events |= IN_WAIT(side);
+}
+
 /**
  * pump() - move bytes from side @i to side !@i until nothing moves
  * @r:		the relay
@@ -286,7 +291,8 @@ int relay_event(struct relay *r, struct pipe_pool *pp, int side,
 		if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
 			r->events &= ~OUT_WAIT(side);
 	} else {
-		r->events &= ~(IN_WAIT(0) | IN_WAIT(1) | OUT_WAIT(0) | OUT_WAIT(1));
+		/* all but what relay_drained() said */
+		r->events &= ~(OUT_WAIT(0) | OUT_WAIT(1));
 		side = 0;
 	}
 	/* the side that woke us first; its reply direction often has

@@ -5,6 +5,7 @@
  *
  *	bro-netns create [--name NAME] --proxy URL [--dns fake|tcp://RESOLVER]
  *			 [--proxy-password-file FILE | --proxy-password-stdin]
+ *			 [--proxy-pipeline]
  *			 [--bridge-port [HOSTADDR:]PORT[:NSPORT]]...
  *			 [--allow PATTERN | --deny PATTERN | --policy-file FILE]...
  *	bro-netns exec NAME -- CMD [ARGS...]
@@ -168,6 +169,7 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: bro-netns create [--name NAME] --proxy URL [--dns MODE]\n"
 "                        [--proxy-password-file FILE | --proxy-password-stdin]\n"
+"                        [--proxy-pipeline]\n"
 "                        [--bridge-port [HOSTADDR:]PORT[:NSPORT]]...\n"
 "                        [--allow PATTERN | --deny PATTERN | --policy-file FILE]...\n"
 "       bro-netns exec NAME -- CMD [ARGS...]\n"
@@ -185,6 +187,10 @@ static void usage(FILE *f)
 "  --proxy-password-file FILE  the first line of FILE (yours, mode 0600)\n"
 "  --proxy-password-stdin  one line from stdin (asked for on a terminal)\n"
 "                       or else the environment variable BRO_PROXY_PASSWORD\n"
+"  --proxy-pipeline     socks5: greeting, login and CONNECT in one write, one\n"
+"                       round trip fewer per connection; only for a server\n"
+"                       that reads past the greeting (dante does, microsocks\n"
+"                       1.0.3 does not); offers only the method the URL needs\n"
 "  --dns fake           (default) names get addresses from 198.18.0.0/15 and\n"
 "                       are resolved by the proxy when connected to; A only,\n"
 "                       other types are answered with no data\n"
