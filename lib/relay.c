@@ -21,6 +21,8 @@
  * - IN_WAIT_i:	 reading side i gave EAGAIN: no data, or p[i] had no free
  *		 slot. Cleared by EPOLLIN/EPOLLRDHUP/EPOLLHUP/EPOLLERR on side
  *		 i, and by any write out of p[i] (room in the pipe again).
+ *		 Also set from the start by relay_drained(): the caller read
+ *		 side i dry after the wakeup it handled.
  * - OUT_WAIT_i: writing to side i gave EAGAIN: its send buffer is full.
  *		 Cleared by EPOLLOUT/EPOLLHUP/EPOLLERR on side i.
  * - FIN_RCVD_i: reading side i returned 0: its peer sent FIN (or shut

@@ -17,7 +17,9 @@
 #                     relay in the same interval: exact counts, which the
 #                     other jobs on a busy machine move far less than CPU
 #   CPU ms per GB     (GB=1) iperf3 -b $RATE -t $RATE_SECS up through each,
-#                     and bench/floor-splice.c on plain loopback (F)
+#                     and bench/floor-splice.c on plain loopback (F); with
+#                     PERF=1 also syscalls, splice() calls and context
+#                     switches per GB
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . bench/lib/cpu.sh
@@ -123,9 +125,22 @@ for ((r = 0; r < ROUNDS; r++)); do
 	[ "$GB" = 1 ] || continue
 	for w in F $order; do
 		extra=(); [ $w = F ] && extra=(-p "$FP")
+		if [ "$PERF" = 1 ]; then
+			perf stat -x, -o "$stage/perfg.$w" -e raw_syscalls:sys_enter,context-switches \
+				-e syscalls:sys_enter_splice -p "${PID[$w]}" & pp=$!
+			sleep 0.5
+		fi
 		c0=$(cpu_ns "${PID[$w]}"); bytes=$(iperf $w "${extra[@]}" -t "$RATE_SECS" -b "$RATE")
 		c1=$(cpu_ns "${PID[$w]}")
 		res[$w.gbcpu]+="$(per_unit $((c1 - c0)) "$bytes" 1e9) "
+		if [ "$PERF" = 1 ]; then
+			kill -INT $pp; wait $pp || true
+			for e in raw_syscalls:sys_enter:gbsys syscalls:sys_enter_splice:gbsplice \
+				 context-switches:gbcs; do
+				v=$(awk -F, -v e="${e%:*}" '$3 == e {print $1}' "$stage/perfg.$w")
+				res[$w.${e##*:}]+="$(awk -v a="$v" -v b="$bytes" 'BEGIN {printf "%.0f", a / (b / 1e9)}') "
+			done
+		fi
 	done
 done
 med() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR] = $1} END {print (NR ? a[int((NR + 1) / 2)] : "-")}'; }

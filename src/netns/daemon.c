@@ -16,8 +16,12 @@
  *   CONNECTING -> (SOCKS5) GREET -> [AUTH] -> REQUEST -> RELAY
  *   CONNECTING -> (HTTP) HTTP -> RELAY
  *
- * Replies are peeked and only their own bytes consumed, so whatever the
- * destination sends first stays in the socket for the relay. A destination
+ * The first message goes out right after connect(); with --proxy-pipeline
+ * the greeting, the login and the CONNECT go in one write and the states
+ * only parse the replies. HTTP response heads are peeked and only their
+ * own bytes consumed; SOCKS5 replies are read, and what the destination
+ * sent behind them in the same read is passed on to the client before
+ * the relay starts (conn_step()). A destination
  * inside FAKE_BASE/15 is asked for by the name the DNS stub handed out
  * for it (by name at the proxy: nothing resolves locally); an address the
  * stub never gave out is refused. From RELAY on, bytes move by splice(2)
