@@ -70,6 +70,8 @@ SHLIBS      :=
 UNIT_TESTS  :=
 FUZZERS     :=
 MANPAGES    := $(sort $(wildcard man/*.[0-9]))
+# the modules below define rules first: plain `make` is `make all`
+.DEFAULT_GOAL := all
 include $(sort $(wildcard src/*/module.mk))
 include $(sort $(wildcard tests/*/module.mk))
 include bench/module.mk

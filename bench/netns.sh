@@ -5,6 +5,9 @@
 #              SOCKS5 server alone carries; no redirector
 #   redsocks   nft redirect on the host to redsocks (libevent, userspace copy)
 #   bro-netns  the client inside a bro-netns namespace (nft redirect, splice)
+#   bro-netns-pl  the same with --proxy-pipeline (greeting and CONNECT in one
+#              write; dante only: microsocks 1.0.3 drops what comes with the
+#              greeting), in the CPU-at-a-fixed-load rows only
 # (hev-socks5-tunnel, a tun-based redirector, would be the third peer, but
 # Debian 12 does not package it: apt-cache policy knows no such package.)
 # The peer (iperf3 server, proxyd-load servers) is in a namespace the bench
@@ -60,6 +63,8 @@ cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	runuser -u "$U" -- env XDG_RUNTIME_DIR=/run/user/$(id -u "$U") \
 		"$stage/bin/bro-netns" destroy bench >/dev/null 2>&1
+	runuser -u "$U" -- env XDG_RUNTIME_DIR=/run/user/$(id -u "$U") \
+		"$stage/bin/bro-netns" destroy benchpl >/dev/null 2>&1
 	nft delete table ip brobench 2>/dev/null
 	ip link del "$VH" 2>/dev/null
 	ip netns del "$NS" 2>/dev/null
@@ -151,6 +156,10 @@ chmod 0644 "$stage/proxychains.conf"
 
 relay_pid=$(as_user "$stage/bin/bro-netns" create --name bench --proxy "socks5://127.0.0.1:$SP" | cut -d/ -f3)
 declare -A RELAY=([redsocks]=$redsocks_pid [bro-netns]=$relay_pid)
+if [ "$SOCKS" = dante ]; then
+	RELAY[bro-netns-pl]=$(as_user "$stage/bin/bro-netns" create --name benchpl --proxy-pipeline \
+		--proxy "socks5://127.0.0.1:$SP" | cut -d/ -f3)
+fi
 
 run() {		# run WAY CMD...: CMD as the bench user, the WAY's path
 	local way=$1; shift
@@ -158,6 +167,7 @@ run() {		# run WAY CMD...: CMD as the bench user, the WAY's path
 	direct) as_user proxychains4 -q -f "$stage/proxychains.conf" "$@" ;;
 	redsocks) as_user "$@" ;;
 	bro-netns) as_user "$stage/bin/bro-netns" exec bench -- "$@" ;;
+	bro-netns-pl) as_user "$stage/bin/bro-netns" exec benchpl -- "$@" ;;
 	floor-splice) "$@" ;;
 	esac
 }
@@ -172,10 +182,13 @@ print(e["bytes"], "%.2f" % (e["bits_per_second"] / 1e9))' 2>/dev/null || echo "0
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR] = $1} END {print (NR ? a[int((NR + 1) / 2)] : "fail")}'; }
 ways=(direct redsocks bro-netns)
 relays=(redsocks bro-netns)
+# the fixed-load rows: with the pipelined bro-netns when the server takes it
+cways=("${ways[@]}")
+[ -n "${RELAY[bro-netns-pl]:-}" ] && { relays+=(bro-netns-pl); cways+=(bro-netns-pl); }
 RELAY[floor-splice]=$floor_pid
 declare -A res all
 # warm-up, not counted: the first stream and connections through each way
-for w in "${ways[@]}"; do
+for w in "${cways[@]}"; do
 	iperf3_run "$w" -t 1 >/dev/null
 	[ "$w" = direct ] && iperf3_run floor-splice -p "$FP" -t 1 >/dev/null
 	run "$w" "$stage/proxyd-load" paced "$PEER_IP:7000" 200 "$CONC" "$CONN_RATE" >/dev/null || true
@@ -201,7 +214,7 @@ for ((round = 0; round < ROUNDS; round++)); do
 		res[$w.kcpu]+="$(per_unit $((c1 - c0)) "$done" 1000) "
 		res[$w.kfail]+="$failed "
 	done
-	for w in "${ways[@]}"; do
+	for w in "${cways[@]}"; do
 		read -r p50 p99 < <(run "$w" timeout 60 "$stage/proxyd-load" rtt "$PEER_IP:7001" 5000 64 || echo "fail fail")
 		res[$w.p50]+="$p50 "; res[$w.p99]+="$p99 "
 	done
@@ -237,7 +250,7 @@ printf '%-12s %10s %9s %9s %8s %13s %9s %7s %9s %9s\n' way "CPU ms/GB" "vs floor
 f=${res[floor-splice.gbcpu]}
 printf '%-12s %10s %9s %9s %8s %13s %9s %7s %9s %9s\n' floor-splice "$f" 1.00x \
 	"$(ratio "$f" "${res[redsocks.gbcpu]}")" "${res[floor-splice.gbrate]}" - - - - -
-for w in "${ways[@]}"; do
+for w in "${cways[@]}"; do
 	if [ $w = direct ]; then
 		printf '%-12s %10s %9s %9s %8s %13s %9s %7s %9s %9s\n' "$w" - - - - - - - "${res[$w.p50]}" "${res[$w.p99]}"
 		continue

@@ -21,6 +21,8 @@
  * - IN_WAIT_i:	 reading side i gave EAGAIN: no data, or p[i] had no free
  *		 slot. Cleared by EPOLLIN/EPOLLRDHUP/EPOLLHUP/EPOLLERR on side
  *		 i, and by any write out of p[i] (room in the pipe again).
+ *		 Also set from the start by relay_drained(): the caller read
+ *		 side i dry after the wakeup it handled.
  * - OUT_WAIT_i: writing to side i gave EAGAIN: its send buffer is full.
  *		 Cleared by EPOLLOUT/EPOLLHUP/EPOLLERR on side i.
  * - FIN_RCVD_i: reading side i returned 0: its peer sent FIN (or shut
@@ -199,6 +201,11 @@ void relay_init(struct relay *r, int fd0, int fd1)
 			     .p = { { .fd = { -1, -1 } }, { .fd = { -1, -1 } } } };
 }
 
+void relay_drained(struct relay *r, int side)
+{
+	r->events |= IN_WAIT(side);
+}
+
 /**
  * pump() - move bytes from side @i to side !@i until nothing moves
  * @r:		the relay
@@ -286,7 +293,8 @@ int relay_event(struct relay *r, struct pipe_pool *pp, int side,
 		if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
 			r->events &= ~OUT_WAIT(side);
 	} else {
-		r->events &= ~(IN_WAIT(0) | IN_WAIT(1) | OUT_WAIT(0) | OUT_WAIT(1));
+		/* all but what relay_drained() said */
+		r->events &= ~(OUT_WAIT(0) | OUT_WAIT(1));
 		side = 0;
 	}
 	/* the side that woke us first; its reply direction often has

@@ -96,6 +96,16 @@ enum { RELAY_OPEN = 0, RELAY_DONE = 1 };
 void relay_init(struct relay *r, int fd0, int fd1);
 
 /**
+ * relay_drained() - before the first relay_event(): the caller's last read
+ *		     of @side returned less than it asked for, after the
+ *		     wakeup it handled, which did not report EPOLLRDHUP,
+ *		     EPOLLHUP or EPOLLERR; so the relay need not read @side
+ *		     until epoll reports it again (saves a read that would
+ *		     say EAGAIN)
+ */
+void relay_drained(struct relay *r, int side);
+
+/**
  * relay_event() - move what can move after epoll reported @events on @side
  * @r:		the relay
  * @pp:		pipes come from here and go back when a direction is idle

@@ -205,6 +205,7 @@ int create_args_parse(int argc, char **argv, struct create_args *a,
 		{ "bridge-port", required_argument, NULL, 'b' },
 		{ "proxy-password-file", required_argument, NULL, 'F' },
 		{ "proxy-password-stdin", no_argument, NULL, 'S' },
+		{ "proxy-pipeline", no_argument, NULL, 'L' },
 		{ "allow", required_argument, NULL, 'A' },
 		{ "deny", required_argument, NULL, 'D' },
 		{ "policy-file", required_argument, NULL, 'P' },
@@ -214,6 +215,7 @@ int create_args_parse(int argc, char **argv, struct create_args *a,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *why;
+	bool pipeline = false;
 	int c;
 
 	memset(a, 0, sizeof(*a));
@@ -269,6 +271,9 @@ int create_args_parse(int argc, char **argv, struct create_args *a,
 		case 'S':
 			a->pass_stdin = true;
 			break;
+		case 'L':
+			pipeline = true;
+			break;
 		case 'A':
 		case 'D':
 		case 'P':
@@ -319,6 +324,11 @@ int create_args_parse(int argc, char **argv, struct create_args *a,
 			 "HTTP CONNECT cannot carry UDP, which stays refused");
 		return -EINVAL;
 	}
+	if (pipeline && (a->conf.direct || a->conf.proxy.type != PROXY_SOCKS5)) {
+		snprintf(err, size, "create: --proxy-pipeline is for a socks5:// proxy (an HTTP CONNECT is one message already)");
+		return -EINVAL;
+	}
+	a->conf.proxy.pipeline = pipeline;
 	if (a->pass_file && a->pass_stdin) {
 		snprintf(err, size, "create: --proxy-password-file or --proxy-password-stdin, not both");
 		return -EINVAL;

@@ -5,6 +5,7 @@
  *
  *	bro-netns create [--name NAME] --proxy URL [--dns fake|tcp://RESOLVER]
  *			 [--proxy-password-file FILE | --proxy-password-stdin]
+ *			 [--proxy-pipeline]
  *			 [--bridge-port [HOSTADDR:]PORT[:NSPORT]]...
  *			 [--allow PATTERN | --deny PATTERN | --policy-file FILE]...
  *	bro-netns exec NAME -- CMD [ARGS...]
@@ -169,6 +170,7 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: bro-netns create [--name NAME] --proxy URL [--dns MODE]\n"
 "                        [--proxy-password-file FILE | --proxy-password-stdin]\n"
+"                        [--proxy-pipeline]\n"
 "                        [--bridge-port [HOSTADDR:]PORT[:NSPORT]]... [--udp]\n"
 "                        [--allow PATTERN | --deny PATTERN | --policy-file FILE]...\n"
 "       bro-netns exec NAME -- CMD [ARGS...]\n"
@@ -189,6 +191,10 @@ static void usage(FILE *f)
 "  --proxy direct       no proxy: the relay connects from the host's network\n"
 "                       namespace itself, names resolved on the host; with\n"
 "                       --allow/--deny an egress firewall by name\n"
+"  --proxy-pipeline     socks5: greeting, login and CONNECT in one write, one\n"
+"                       round trip fewer per connection; only for a server\n"
+"                       that reads past the greeting (dante does, microsocks\n"
+"                       1.0.3 does not); offers only the method the URL needs\n"
 "  --dns fake           (default) names get addresses from 198.18.0.0/15 and\n"
 "                       are resolved by the proxy when connected to; A only,\n"
 "                       other types are answered with no data\n"

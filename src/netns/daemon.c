@@ -16,8 +16,12 @@
  *   CONNECTING -> (SOCKS5) GREET -> [AUTH] -> REQUEST -> RELAY
  *   CONNECTING -> (HTTP) HTTP -> RELAY
  *
- * Replies are peeked and only their own bytes consumed, so whatever the
- * destination sends first stays in the socket for the relay. A destination
+ * The first message goes out right after connect(); with --proxy-pipeline
+ * the greeting, the login and the CONNECT go in one write and the states
+ * only parse the replies. HTTP response heads are peeked and only their
+ * own bytes consumed; SOCKS5 replies are read, and what the destination
+ * sent behind them in the same read is passed on to the client before
+ * the relay starts (conn_step()). A destination
  * inside FAKE_BASE/15 is asked for by the name the DNS stub handed out
  * for it (by name at the proxy: nothing resolves locally); an address the
  * stub never gave out is refused. From RELAY on, bytes move by splice(2)
@@ -94,6 +98,9 @@
 #define LOG_FAIL_MAX	100	/* then one line per 1000 failures */
 #define EVENTS_MAX	64
 #define PEEK_MAX	HTTP_HDR_MAX
+/* SOCKS5 replies held until parsed: method, RFC 1929 status, the longest
+ * CONNECT reply (a 255-byte name) */
+#define SOCKS5_IN_MAX	(2 + 2 + 4 + 1 + 255 + 2)
 #define DNS_TCP_BURST	4096	/* queries read in one go from one client */
 #define CTL_PARKED_MAX	8	/* control clients waiting for their request */
 #define CTL_WAIT_MS	2000	/* how long each may take to send it */
@@ -120,6 +127,7 @@ enum ckind { K_EGRESS, K_BRIDGE, K_DNS_UDP, K_DNS_TCP };
  * @ev:		epoll registrations of side 0 (client) and 1 (upstream)
  * @fd:		the sockets, -1 when absent (K_DNS_UDP has no client)
  * @out:	handshake bytes still to send upstream
+ * @in:		SOCKS5 reply bytes read and not yet parsed (@ilen of them)
  * @buf:	K_DNS_*: the query or answer being assembled
  * @peer:	K_DNS_UDP: the client and the address it asked (for the reply)
  */
@@ -131,6 +139,9 @@ struct conn {
 	struct target t;
 	uint8_t out[PROXY_REQ_MAX];
 	size_t olen, ooff;
+	uint8_t in[SOCKS5_IN_MAX];
+	size_t ilen;
+	bool drained;		/* the last read of the upstream emptied it */
 	struct relay r;
 	time_t deadline;
 	bool dead;
@@ -357,13 +368,18 @@ static int conn_connect(struct conn *c, int fd, const struct sockaddr *sa,
 	return 0;
 }
 
-static void relay_start(struct conn *c)
+/* relay_start() - hand @c to the relay; @early: bytes of the upstream's
+ * that came with the proxy's reply and were passed on to the client (the
+ * client side has TCP_NODELAY from its listener: accept() inherits it) */
+static void relay_start(struct conn *c, size_t early)
 {
 	int r;
 
-	set_nodelay(c->fd[0]);
 	set_nodelay(c->fd[1]);
 	relay_init(&c->r, c->fd[0], c->fd[1]);
+	if (c->drained)
+		relay_drained(&c->r, 1);
+	c->r.bytes[1] = early;
 	c->st = C_RELAY;
 	r = relay_event(&c->r, &D.pp, -1, 0);
 	if (r != RELAY_OPEN)
@@ -402,20 +418,147 @@ static void dns_udp_reply(struct conn *c, const uint8_t *msg, size_t len);
 static void dns_udp_own_reply(struct conn *c, int rcode, bool tc);
 
 /**
+ * socks5_replies() - parse the proxy's replies held in c->in, queue what
+ *		      the handshake sends next
+ * Return: 1 the CONNECT reply is in and consumed (c->in holds what the
+ *	   destination sent after it, if anything), 0 more bytes are needed
+ *	   or a message was queued, -errno
+ */
+static int socks5_replies(struct conn *c)
+{
+	size_t len = 0, used;
+	int r, rep = 0;
+
+	for (;;) {
+		switch (c->st) {
+		case C_GREET:
+			r = socks5_method_parse(c->in, c->ilen, D.c->proxy.auth);
+			if (r < 0)
+				return r == -EAGAIN ? 0 : r;
+			used = 2;
+			if (D.c->proxy.pipeline) {
+				/* the rest is on its way: the method must be
+				 * the one it was written for */
+				if (r != (D.c->proxy.auth ? 2 : 0))
+					return -EPROTO;
+				c->st = r == 2 ? C_AUTH : C_REQUEST;
+			} else if (r == 2) {
+				conn_queue(c, socks5_auth(&D.c->proxy, c->out));
+				c->st = C_AUTH;
+			} else {
+				len = socks5_connect(&c->t, c->out);
+				if (!len)
+					return -ENAMETOOLONG;
+				conn_queue(c, len);
+				c->st = C_REQUEST;
+			}
+			break;
+		case C_AUTH:
+			r = socks5_auth_parse(c->in, c->ilen);
+			if (r < 0)
+				return r == -EAGAIN ? 0 : r;
+			used = 2;
+			if (!D.c->proxy.pipeline) {
+				len = socks5_connect(&c->t, c->out);
+				if (!len)
+					return -ENAMETOOLONG;
+				conn_queue(c, len);
+			}
+			c->st = C_REQUEST;
+			break;
+		case C_REQUEST:
+			r = socks5_reply_parse(c->in, c->ilen, &len, &rep);
+			if (r < 0)
+				return r == -EAGAIN ? 0 : r;
+			c->ilen -= len;
+			memmove(c->in, c->in + len, c->ilen);
+			return 1;
+		case C_CONNECTING:
+		case C_HTTP:
+		case C_RELAY:
+		case C_DNS_REPLY:
+		case C_DNS_SERVE:
+		default:
+			return -EINVAL;
+		}
+		c->ilen -= used;
+		memmove(c->in, c->in + used, c->ilen);
+		if (c->ooff < c->olen)
+			return 0;
+	}
+}
+
+/* K_DNS_UDP once its upstream is ready: the query, length-prefixed, then
+ * wait for the answer (dns_reply_step()) */
+static int dns_query_send(struct conn *c)
+{
+	c->st = C_DNS_REPLY;
+	if (send(c->fd[1], c->buf, c->blen, MSG_NOSIGNAL) != (ssize_t)c->blen)
+		return -EIO;
+	c->blen = 0;
+	return 0;
+}
+
+/* the first message to the proxy: the SOCKS5 greeting (pipelined: with
+ * the RFC 1929 request and the CONNECT behind it), or the HTTP CONNECT */
+static int conn_first(struct conn *c)
+{
+	size_t len, n;
+
+	if (D.c->proxy.type == PROXY_HTTP) {
+		len = http_connect(&D.c->proxy, &c->t, (char *)c->out,
+				   sizeof(c->out));
+		if (!len)
+			return -ENAMETOOLONG;
+		conn_queue(c, len);
+		c->st = C_HTTP;
+		return 0;
+	}
+	c->st = C_GREET;
+	if (!D.c->proxy.pipeline) {
+		conn_queue(c, socks5_greeting(&D.c->proxy, c->out));
+		return 0;
+	}
+	n = socks5_greeting_only(&D.c->proxy, c->out);
+	if (D.c->proxy.auth)
+		n += socks5_auth(&D.c->proxy, c->out + n);
+	len = socks5_connect(&c->t, c->out + n);
+	if (!len)
+		return -ENAMETOOLONG;
+	conn_queue(c, n + len);
+	return 0;
+}
+
+/**
  * conn_step() - advance a handshake as far as the bytes at hand allow
+ * @c:		the connection
+ * @events:	what epoll reported for its upstream socket (0: nothing yet,
+ *		right after connect())
+ *
+ * The first message goes out without waiting for the connection to be up:
+ * send() says EAGAIN until it is (to a proxy on loopback it usually is by
+ * the time connect() returns, so this saves a wakeup and the SO_ERROR and
+ * getpeername() probes), or why it failed. A reply is read only when epoll
+ * says there is one: edge-triggered, a byte that comes after a read always
+ * wakes us again. SOCKS5 replies are read, not peeked: a reply's end is
+ * known only once it is in, so what comes after it in the same read (the
+ * destination's first bytes) is passed on to the client before the relay
+ * starts. HTTP response heads are peeked and only their bytes consumed.
+ *
  * Return: 0 (in progress or handed to the relay), or -errno: the caller
  *	   frees the connection
  */
-static int conn_step(struct conn *c)
+static int conn_step(struct conn *c, uint32_t events)
 {
 	uint8_t peek[PEEK_MAX];
+	bool readable = events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR);
 	ssize_t n;
 	size_t len = 0;
-	int r, rep = 0, status = 0;
+	int r, status = 0;
 	socklen_t sl = sizeof(r);
 
-	for (;;) {
-		if (c->st == C_CONNECTING) {
+	if (c->st == C_CONNECTING) {
+		if (c->kind == K_BRIDGE || D.c->direct) {
 			struct sockaddr_storage ss;
 			socklen_t l = sizeof(ss);
 
@@ -423,76 +566,29 @@ static int conn_step(struct conn *c)
 				return -r;
 			if (getpeername(c->fd[1], (struct sockaddr *)&ss, &l) < 0)
 				return errno == ENOTCONN ? 0 : -errno;
-			if (c->kind == K_BRIDGE) {
-				relay_start(c);
-				return 1;
-			}
-			if (D.c->direct) {	/* connected: no handshake */
-				if (c->kind == K_DNS_UDP)
-					goto done;
-				relay_start(c);
-				return 1;
-			}
-			if (D.c->proxy.type == PROXY_SOCKS5) {
-				conn_queue(c, socks5_greeting(&D.c->proxy, c->out));
-				c->st = C_GREET;
-			} else {
-				len = http_connect(&D.c->proxy, &c->t, (char *)c->out,
-						   sizeof(c->out));
-				if (!len)
-					return -ENAMETOOLONG;
-				conn_queue(c, len);
-				c->st = C_HTTP;
-			}
+			if (c->kind == K_DNS_UDP)	/* --proxy direct */
+				return dns_query_send(c);
+			relay_start(c, 0);
+			return 1;
 		}
+		r = conn_first(c);
+		if (r < 0)
+			return r;
+	}
+	for (;;) {
 		r = conn_flush(c);
 		if (r == -EAGAIN)
 			return 0;
 		if (r < 0)
 			return r;
-		n = recv(c->fd[1], peek, c->st == C_HTTP ? PEEK_MAX : 262 + 8,
-			 MSG_PEEK | MSG_DONTWAIT);
-		if (n < 0)
-			return errno == EAGAIN ? 0 : -errno;
-		if (n == 0)
-			return -ECONNRESET;
-		switch (c->st) {
-		case C_GREET:
-			r = socks5_method_parse(peek, (size_t)n, D.c->proxy.auth);
-			if (r == -EAGAIN)
+		if (c->st == C_HTTP) {
+			if (!readable)
 				return 0;
-			if (r < 0 || conn_consume(c, 2) < 0)
-				return r < 0 ? r : -EIO;
-			if (r == 2) {
-				conn_queue(c, socks5_auth(&D.c->proxy, c->out));
-				c->st = C_AUTH;
-				break;
-			}
-			__attribute__((fallthrough));
-		case C_AUTH:
-			if (c->st == C_AUTH) {
-				r = socks5_auth_parse(peek, (size_t)n);
-				if (r == -EAGAIN)
-					return 0;
-				if (r < 0 || conn_consume(c, 2) < 0)
-					return r < 0 ? r : -EIO;
-			}
-			len = socks5_connect(&c->t, c->out);
-			if (!len)
-				return -ENAMETOOLONG;
-			conn_queue(c, len);
-			c->st = C_REQUEST;
-			break;
-		case C_REQUEST:
-			r = socks5_reply_parse(peek, (size_t)n, &len, &rep);
-			if (r == -EAGAIN)
-				return 0;
-			if (r < 0)
-				return r;
-			if (conn_consume(c, len) < 0)
-				return -EIO;
-			goto done;
-		case C_HTTP:
+			n = recv(c->fd[1], peek, PEEK_MAX, MSG_PEEK | MSG_DONTWAIT);
+			if (n < 0)
+				return errno == EAGAIN ? 0 : -errno;
+			if (n == 0)
+				return -ECONNRESET;
 			r = http_connect_parse((const char *)peek, (size_t)n, &len,
 					       &status);
 			if (r == -EAGAIN)
@@ -501,25 +597,42 @@ static int conn_step(struct conn *c)
 				return r;
 			if (conn_consume(c, len) < 0)
 				return -EIO;
-			goto done;
-		case C_DNS_REPLY:
-		case C_CONNECTING:
-		case C_RELAY:
-		case C_DNS_SERVE:
-		default:
-			return -EINVAL;
+			break;
 		}
+		r = socks5_replies(c);
+		if (r < 0)
+			return r;
+		if (r == 1)
+			break;
+		if (c->ooff < c->olen)
+			continue;	/* the next message */
+		if (!readable)
+			return 0;
+		len = sizeof(c->in) - c->ilen;
+		n = recv(c->fd[1], c->in + c->ilen, len, MSG_DONTWAIT);
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		if (n == 0)
+			return -ECONNRESET;
+		c->ilen += (size_t)n;
+		readable = (size_t)n == len;	/* more may be waiting */
+		/* a short read took all there was; what comes later wakes us,
+		 * unless it was the end, which may have been reported already */
+		c->drained = !readable &&
+			     !(events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR));
 	}
-done:
 	if (c->kind == K_DNS_UDP) {
-		/* the query, length-prefixed, then wait for the answer */
-		c->st = C_DNS_REPLY;
-		if (send(c->fd[1], c->buf, c->blen, MSG_NOSIGNAL) != (ssize_t)c->blen)
-			return -EIO;
-		c->blen = 0;
-		return 0;
+		if (c->ilen)
+			return -EPROTO;	/* an answer before the question */
+		return dns_query_send(c);
 	}
-	relay_start(c);
+	if (c->ilen) {
+		/* a fresh socket's send buffer takes these few bytes */
+		n = send(c->fd[0], c->in, c->ilen, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n != (ssize_t)c->ilen)
+			return n < 0 ? -errno : -EIO;
+	}
+	relay_start(c, c->ilen);
 	return 1;
 }
 
@@ -637,7 +750,7 @@ static void conn_event(struct conn *c, int side, uint32_t events)
 	if (c->st == C_DNS_REPLY)
 		r = dns_reply_step(c);
 	else
-		r = conn_step(c);
+		r = conn_step(c, events);
 	if (r < 0 && c->dj && c->st == C_CONNECTING && c->fd[1] >= 0) {
 		/* --proxy direct: this address failed, the name's next one */
 		snprintf(c->dj->why, sizeof(c->dj->why), "connect: %s",
@@ -764,6 +877,8 @@ static void relay_accept(int lfd, int family)
 		r = conn_register(c, 0, fd);
 		if (r == 0)
 			r = conn_upstream(c);
+		if (r == 0 && !D.c->direct)	/* direct: wait for connect() */
+			r = conn_step(c, 0);	/* the greeting, at once */
 		if (r < 0)
 			conn_fail(c, r);
 	}
@@ -1346,6 +1461,14 @@ int netns_daemon(const struct netns_conf *c, struct ns_fds *nf, int ctl)
 	if (sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &its, NULL) < 0)
 		return -errno;
 
+	/* accept() hands the listener's TCP_NODELAY down: a relayed client
+	 * socket gets it without a setsockopt() each (relay_start()) */
+	set_nodelay(nf->fd[NSFD_TCP4]);
+	set_nodelay(nf->fd[NSFD_TCP6]);
+	set_nodelay(nf->fd[NSFD_DTCP4]);
+	set_nodelay(nf->fd[NSFD_DTCP6]);
+	for (int i = 0; i < c->nbridges; i++)
+		set_nodelay(c->bridges[i].fd);
 #define ADD(kind_, fd_) do {						\
 		lev[k] = (struct ev){ .kind = (kind_) };		\
 		r = ep_add(&lev[k], (fd_), EPOLLIN);			\

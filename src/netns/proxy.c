@@ -187,6 +187,14 @@ size_t socks5_greeting(const struct proxy_url *u, uint8_t *out)
 	return 3;
 }
 
+size_t socks5_greeting_only(const struct proxy_url *u, uint8_t *out)
+{
+	out[0] = 5;
+	out[1] = 1;
+	out[2] = u->auth ? 2 : 0;
+	return 3;
+}
+
 int socks5_method_parse(const uint8_t *b, size_t n, bool offered_auth)
 {
 	if (n < 2)

@@ -24,6 +24,10 @@ enum proxy_type { PROXY_SOCKS5 = 1, PROXY_HTTP = 2 };
  * @auth:	@user was given (socks5: RFC 1929; http: Basic), so @pass
  *		must be set too (proxy_url_set_password())
  * @user, @pass: NUL-terminated, 1..255 bytes, no control characters
+ * @pipeline:	socks5: send the greeting, the RFC 1929 request and the
+ *		CONNECT in one write, without waiting for each reply (the
+ *		server must read past the greeting: dante does, microsocks
+ *		1.0.3 drops what came with it); set by --proxy-pipeline
  */
 struct proxy_url {
 	enum proxy_type type;
@@ -32,6 +36,7 @@ struct proxy_url {
 	bool auth;
 	char user[PROXY_CRED_MAX + 1];
 	char pass[PROXY_CRED_MAX + 1];
+	bool pipeline;
 };
 
 /**
@@ -71,6 +76,11 @@ const char *target_str(const struct target *t, char *buf, size_t size);
 
 /* socks5_greeting() - the method-selection message; Return: its length */
 size_t socks5_greeting(const struct proxy_url *u, uint8_t *out);
+
+/* socks5_greeting_only() - the method-selection message offering only the
+ * method @u calls for (username/password when it has a user, else none):
+ * what a pipelined request is written for; Return: its length (3) */
+size_t socks5_greeting_only(const struct proxy_url *u, uint8_t *out);
 
 /**
  * socks5_method_parse() - the server's method choice (2 bytes)
