@@ -721,9 +721,9 @@ static bool userns_allowed(void)
 int main(int argc, char **argv)
 {
 	struct clone_args ca = { .exit_signal = SIGCHLD };
-	int go[2], setup[2], pidfd = -1, parent_pidfd = -1, r, code;
+	int go[2] = { -1, -1 }, setup[2], pidfd = -1, parent_pidfd = -1, r, code;
 	uint64_t flags = CLONE_NEWNS | CLONE_PIDFD;
-	bool own_userns, need_init;
+	bool own_userns, need_init, need_go;
 	struct capsets c;
 	char nsids[512];
 	pid_t pid;
@@ -812,8 +812,19 @@ int main(int argc, char **argv)
 	parent_pidfd = pidfd_open(getpid(), 0);
 	if (parent_pidfd < 0)
 		DIE("pidfd_open(self): %s", strerror(errno));
-	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(setup, O_CLOEXEC) < 0)
+	/* the child waits for the launcher only where the launcher has
+	 * something to do first: read the child's namespaces while it is
+	 * still dumpable (--info-fd, --json-status-fd), wait for
+	 * --userns-block-fd, switch to --userns2. Otherwise the launcher turns
+	 * non-dumpable before the clone (the child inherits that and turns
+	 * dumpable only to write its maps), and the child goes on at once. */
+	need_go = opts.info_fd >= 0 || opts.json_status_fd >= 0 ||
+		  opts.userns_block_fd >= 0 || opts.userns2_fd >= 0;
+	if ((need_go && pipe2(go, O_CLOEXEC) < 0) ||
+	    pipe2(setup, O_CLOEXEC) < 0)
 		DIE("pipe2: %s", strerror(errno));
+	if (!need_go && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		DIE("prctl(PR_SET_DUMPABLE): %s", strerror(errno));
 	run_signals_block();
 	if (opts.userns_fd >= 0 && setns(opts.userns_fd, CLONE_NEWUSER) < 0) {
 		if (errno == EINVAL)
@@ -843,9 +854,12 @@ int main(int argc, char **argv)
 
 	if (pid > 0) {
 		/* stage 5: the launcher */
-		close(go[0]);
 		close(setup[1]);
-		ns_ids(pid, false, nsids, sizeof(nsids));
+		if (!need_go)
+			return run_monitor(pidfd, pid, setup[0], -1);
+		close(go[0]);
+		if (opts.info_fd >= 0)
+			ns_ids(pid, false, nsids, sizeof(nsids));
 		if (opts.userns2_fd >= 0 &&
 		    setns(opts.userns2_fd, CLONE_NEWUSER) < 0)
 			DIE("Setting userns2 failed: %s", strerror(errno));
@@ -876,7 +890,8 @@ int main(int argc, char **argv)
 	}
 
 	/* stage 6: the child, in the new namespaces */
-	close(go[1]);
+	if (need_go)
+		close(go[1]);
 	close(setup[0]);
 	setup_fail_fd = setup[1];
 	atexit(report_failure);
@@ -893,7 +908,7 @@ int main(int argc, char **argv)
 			_exit(1);	/* the launcher died already */
 	}
 	close(parent_pidfd);
-	{
+	if (need_go) {
 		char b;
 		ssize_t n;
 
@@ -905,6 +920,10 @@ int main(int argc, char **argv)
 	}
 	if (own_userns && opts.userns_block_fd < 0) {
 		check_userns_caps();
+		/* non-dumpable since the clone (!need_go): the map files
+		 * would be root's, not ours to write */
+		if (!need_go && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+			DIE("prctl(PR_SET_DUMPABLE): %s", strerror(errno));
 		write_maps(opts.uid >= 0 ? (uid_t)opts.uid : real_uid, real_uid,
 			   opts.gid >= 0 ? (gid_t)opts.gid : real_gid, real_gid);
 	}
