@@ -50,11 +50,14 @@
  *  5. launcher	 Reads the child's namespace IDs (--info-fd, --json-status-fd),
  *		 waits for --userns-block-fd, lets the child go, becomes
  *		 non-dumpable and monitors: signals forwarded, the child's
- *		 status passed on (128+N for signal N).
+ *		 status passed on (128+N for signal N). Without those options
+ *		 there is nothing to wait for: the launcher turned non-dumpable
+ *		 before the clone and the child does not wait.
  *  6. child	 Checks it holds its capabilities in the new user namespace
  *		 (an LSM such as Ubuntu's AppArmor restriction leaves it none),
- *		 writes its uid/gid maps, and only then turns non-dumpable
- *		 (the map files must still be its own to write). Opens every
+ *		 writes its uid/gid maps (dumpable for that), and only then
+ *		 turns non-dumpable (the map files must be its own to write),
+ *		 for good. Opens every
  *		 source once, builds the filesystem (mount.c), sets the
  *		 hostname, brings lo up, disables further user namespaces if
  *		 asked.
