@@ -46,7 +46,8 @@
  *		 Whether the command could reach a terminal (/dev/tty opens).
  *  4. clone	 One clone3(): every namespace at once, a pidfd for the child.
  *		 Signals the monitor forwards are blocked before, so none is
- *		 lost between the clone and the signalfd.
+ *		 lost between the clone and the signalfd. The set-up is pinned
+ *		 to the launcher's CPU until each process waits or execs.
  *  5. launcher	 Reads the child's namespace IDs (--info-fd, --json-status-fd),
  *		 waits for --userns-block-fd, lets the child go, becomes
  *		 non-dumpable and monitors: signals forwarded, the child's
@@ -137,6 +138,8 @@ static gid_t real_gid;
 static int proc_fd = -1;
 static int self_fd = -1;	/* our own binary, for PID 1's re-exec */
 static int lock_fds[64];
+static cpu_set_t cpus;		/* the caller's CPU affinity (pin_setup) */
+static bool pinned;
 
 /* --- stage 1, 2: start and parse ---------------------------------------- */
 
@@ -537,6 +540,38 @@ static int init_main(char **argv)
 	return run_init(child, sync_fd);
 }
 
+/* --- stage 4: one CPU for the set-up ------------------------------------ */
+
+/* The launcher, the child and the command's set-up run one after the other,
+ * each waiting for the one before. Left to the scheduler, a new process is
+ * often placed on another CPU, behind whatever runs there (on a busy
+ * machine: a time slice of someone else's, up to milliseconds); pinned to
+ * the launcher's CPU, it runs as soon as the launcher sleeps. Every process
+ * gets the caller's affinity back before it waits or execs the command. An
+ * optimization only: if it cannot be done, nothing is pinned. */
+static void pin_setup(void)
+{
+	cpu_set_t one;
+	int cpu;
+
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) < 0 ||
+	    (cpu = sched_getcpu()) < 0 || CPU_COUNT(&cpus) < 2)
+		return;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	pinned = sched_setaffinity(0, sizeof(one), &one) == 0;
+}
+
+/* the caller's affinity back; failing that, stop: the command would run
+ * with another affinity than the caller's */
+static void unpin(void)
+{
+	if (pinned && sched_setaffinity(0, sizeof(cpus), &cpus) < 0)
+		DIE("sched_setaffinity (the caller's CPUs back): %s",
+		    strerror(errno));
+	pinned = false;
+}
+
 /* --- stage 8: the command ----------------------------------------------- */
 
 /* bwrap's rules: a root caller who named no capability keeps its own set
@@ -637,6 +672,7 @@ static __attribute__((noreturn)) void exec_command(bool in_userns,
 	if (opts.as_pid_1 && opts.sync_fd >= 0 &&
 	    fcntl(opts.sync_fd, F_SETFD, 0) < 0)
 		DIE("--sync-fd %d: %s", opts.sync_fd, strerror(errno));
+	unpin();		/* before a seccomp program may refuse it */
 	run_signals_unblock();
 	/* no typing into the caller's terminal (CVE-2017-5226), also without
 	 * --new-session; before the caller's programs, which may refuse
@@ -851,12 +887,14 @@ int main(int argc, char **argv)
 		flags |= CLONE_NEWCGROUP;
 	ca.flags = flags;
 	ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
+	pin_setup();
 	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 	if (pid < 0)
 		clone_failed(errno, opts.unshare_user);
 
 	if (pid > 0) {
 		/* stage 5: the launcher */
+		unpin();
 		close(setup[1]);
 		if (!need_go)
 			return run_monitor(pidfd, pid, setup[0], -1);
@@ -979,6 +1017,7 @@ int main(int argc, char **argv)
 		if (child > 0) {
 			setup_fail_fd = -1;	/* the command's now */
 			close(setup[1]);
+			unpin();
 			if (opts.block_fd >= 0)
 				close(opts.block_fd);
 			r = caps_drop_for_exec(true, true,
