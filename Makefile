@@ -70,7 +70,8 @@ SHLIBS      :=
 UNIT_TESTS  :=
 FUZZERS     :=
 MANPAGES    := $(sort $(wildcard man/*.[0-9]))
-# the modules below define rules first: plain `make` is `make all`
+# plain `make` is `make all`, whatever target a module.mk names first
+# (tests/tools/module.mk adds to `unit` where musl-gcc is installed)
 .DEFAULT_GOAL := all
 include $(sort $(wildcard src/*/module.mk))
 include $(sort $(wildcard tests/*/module.mk))

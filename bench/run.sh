@@ -5,6 +5,8 @@
 # as the test user and as root, alternating rounds, medians of per-run wall
 # time (N runs a round, ROUNDS rounds); then again with EXTRA extra mounts in
 # the host's mount namespace (the namespace copy grows with them).
+# BASELINE=/path/to/an/older/bro-run adds it to the same alternating rounds
+# (a change's effect measured on a busy machine: same rounds, same load).
 # Needs root (the test user, the extra mounts). Run by scripts/bench.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,6 +48,8 @@ run_set() {		# run_set LABEL
 			res[$who.unshare]+="$(per_run_us "$who" unshare -Urn /bin/true) "
 			res[$who.bwrap]+="$(per_run_us "$who" bwrap "${ARGS[@]}") "
 			res[$who.bro-run]+="$(per_run_us "$who" "$R" "${ARGS[@]}") "
+			[ -z "${BASELINE:-}" ] ||
+				res[$who.base]+="$(per_run_us "$who" "$BASELINE" "${ARGS[@]}") "
 		done
 	done
 	echo "--- $1 (median us per run, $ROUNDS rounds of $N)"
@@ -56,6 +60,9 @@ run_set() {		# run_set LABEL
 		b=$(echo "${res[$who.bwrap]}" | median); o=$(echo "${res[$who.bro-run]}" | median)
 		printf '%-8s %10s %10s %10s %10s %14s\n' "$who" "$t" "$u" "$b" "$o" \
 			"$(awk -v o="$o" -v b="$b" 'BEGIN { printf "%.2f", o / b }')"
+		[ -z "${BASELINE:-}" ] || printf '%-8s baseline %s: %s us, bro-run/baseline %s\n' \
+			"$who" "$BASELINE" "$(echo "${res[$who.base]}" | median)" \
+			"$(awk -v o="$o" -v b="$(echo "${res[$who.base]}" | median)" 'BEGIN { printf "%.2f", o / b }')"
 	done
 }
 

@@ -59,6 +59,16 @@ for info in "" "--info-fd 3"; do
 	out=$(ur "${BASE[@]}" --unshare-pid $info sh -c 'head -c1 /proc/1/environ >/dev/null 2>&1 && echo readable || echo denied' 3>/dev/null)
 	is "$out" denied "the command cannot read PID 1's memory (non-dumpable) ${info:-(no re-exec)}"
 done
+# without a PID namespace the command sees the launcher (its parent), with
+# and without the launcher/child handshake (--info-fd): the launcher's
+# credentials are in the caller's user namespace, where the command holds
+# no CAP_SYS_PTRACE (the launcher is non-dumpable as well, belt and braces:
+# no test here can tell that apart)
+for info in "" "--info-fd 3"; do
+	out=$(ur "${BASE[@]}" $info sh -c 'p=$PPID; read -r c < /proc/$p/comm
+		head -c1 /proc/$p/environ >/dev/null 2>&1 && echo "readable $p $c" || echo "denied $p $c"' 3>/dev/null)
+	like "$out" "^denied [1-9][0-9]* bro-run" "the command cannot read the launcher's memory ${info:-(no handshake)} ($out)"
+done
 out=$(ur "${BASE[@]}" --unshare-pid sh -c 'grep ^Cap[EP] /proc/1/status')
 like "$out" "CapPrm:.0000000000000000" "our PID 1 holds no capability either"
 

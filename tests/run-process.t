@@ -192,6 +192,18 @@ bwait
 is "$(cat "$d/seen" 2>/dev/null)" 0 "a mount the host makes below a --ro-bind source after start-up does not appear inside"
 umount "$m/sub" 2>/dev/null
 
+# --- the set-up runs pinned to one CPU; the command, PID 1 and the launcher
+# get the caller's affinity back (with one CPU nothing is pinned) ---
+want=$(sed -n 's/^Cpus_allowed_list:\t//p' /proc/self/status)
+out=$(ur "${BASE[@]}" --proc /proc --unshare-pid sh -c 'sed -n "s/^Cpus_allowed_list:\t//p" /proc/self/status /proc/1/status')
+is "$(echo $out)" "$want $want" "the command and PID 1 run on the caller's CPUs ($want; $(nproc) online)"
+out=$(ur "${BASE[@]}" --proc /proc sh -c 'sed -n "s/^Cpus_allowed_list:\t//p" /proc/$PPID/status')
+is "$out" "$want" "so does the launcher"
+if [ "$(nproc)" -ge 2 ]; then
+	out=$(as_user taskset -c 1 "$R" "${BASE[@]}" --proc /proc sh -c 'sed -n "s/^Cpus_allowed_list:\t//p" /proc/self/status')
+	is "$out" 1 "a caller on CPU 1 only: the command too"
+fi
+
 # --- --lock-file: files only (a FIFO would block the set-up) ---
 mkfifo "$d/lockfifo"; chown "$BRO_TEST_USER:" "$d/lockfifo"
 # (output to a file: a set-up stuck in open() would hold a pipe open)

@@ -46,15 +46,19 @@
  *		 Whether the command could reach a terminal (/dev/tty opens).
  *  4. clone	 One clone3(): every namespace at once, a pidfd for the child.
  *		 Signals the monitor forwards are blocked before, so none is
- *		 lost between the clone and the signalfd.
+ *		 lost between the clone and the signalfd. The set-up is pinned
+ *		 to the launcher's CPU until each process waits or execs.
  *  5. launcher	 Reads the child's namespace IDs (--info-fd, --json-status-fd),
  *		 waits for --userns-block-fd, lets the child go, becomes
  *		 non-dumpable and monitors: signals forwarded, the child's
- *		 status passed on (128+N for signal N).
+ *		 status passed on (128+N for signal N). Without those options
+ *		 there is nothing to wait for: the launcher turned non-dumpable
+ *		 before the clone and the child does not wait.
  *  6. child	 Checks it holds its capabilities in the new user namespace
  *		 (an LSM such as Ubuntu's AppArmor restriction leaves it none),
- *		 writes its uid/gid maps, and only then turns non-dumpable
- *		 (the map files must still be its own to write). Opens every
+ *		 writes its uid/gid maps (dumpable for that), and only then
+ *		 turns non-dumpable (the map files must be its own to write),
+ *		 for good. Opens every
  *		 source once, builds the filesystem (mount.c), sets the
  *		 hostname, brings lo up, disables further user namespaces if
  *		 asked.
@@ -134,6 +138,8 @@ static gid_t real_gid;
 static int proc_fd = -1;
 static int self_fd = -1;	/* our own binary, for PID 1's re-exec */
 static int lock_fds[64];
+static cpu_set_t cpus;		/* the caller's CPU affinity (pin_setup) */
+static bool pinned;
 
 /* --- stage 1, 2: start and parse ---------------------------------------- */
 
@@ -534,6 +540,38 @@ static int init_main(char **argv)
 	return run_init(child, sync_fd);
 }
 
+/* --- stage 4: one CPU for the set-up ------------------------------------ */
+
+/* The launcher, the child and the command's set-up run one after the other,
+ * each waiting for the one before. Left to the scheduler, a new process is
+ * often placed on another CPU, behind whatever runs there (on a busy
+ * machine: a time slice of someone else's, up to milliseconds); pinned to
+ * the launcher's CPU, it runs as soon as the launcher sleeps. Every process
+ * gets the caller's affinity back before it waits or execs the command. An
+ * optimization only: if it cannot be done, nothing is pinned. */
+static void pin_setup(void)
+{
+	cpu_set_t one;
+	int cpu;
+
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) < 0 ||
+	    (cpu = sched_getcpu()) < 0 || CPU_COUNT(&cpus) < 2)
+		return;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	pinned = sched_setaffinity(0, sizeof(one), &one) == 0;
+}
+
+/* the caller's affinity back; failing that, stop: the command would run
+ * with another affinity than the caller's */
+static void unpin(void)
+{
+	if (pinned && sched_setaffinity(0, sizeof(cpus), &cpus) < 0)
+		DIE("sched_setaffinity (the caller's CPUs back): %s",
+		    strerror(errno));
+	pinned = false;
+}
+
 /* --- stage 8: the command ----------------------------------------------- */
 
 /* bwrap's rules: a root caller who named no capability keeps its own set
@@ -634,6 +672,7 @@ static __attribute__((noreturn)) void exec_command(bool in_userns,
 	if (opts.as_pid_1 && opts.sync_fd >= 0 &&
 	    fcntl(opts.sync_fd, F_SETFD, 0) < 0)
 		DIE("--sync-fd %d: %s", opts.sync_fd, strerror(errno));
+	unpin();		/* before a seccomp program may refuse it */
 	run_signals_unblock();
 	/* no typing into the caller's terminal (CVE-2017-5226), also without
 	 * --new-session; before the caller's programs, which may refuse
@@ -721,9 +760,9 @@ static bool userns_allowed(void)
 int main(int argc, char **argv)
 {
 	struct clone_args ca = { .exit_signal = SIGCHLD };
-	int go[2], setup[2], pidfd = -1, parent_pidfd = -1, r, code;
+	int go[2] = { -1, -1 }, setup[2], pidfd = -1, parent_pidfd = -1, r, code;
 	uint64_t flags = CLONE_NEWNS | CLONE_PIDFD;
-	bool own_userns, need_init;
+	bool own_userns, need_init, need_go;
 	struct capsets c;
 	char nsids[512];
 	pid_t pid;
@@ -812,8 +851,19 @@ int main(int argc, char **argv)
 	parent_pidfd = pidfd_open(getpid(), 0);
 	if (parent_pidfd < 0)
 		DIE("pidfd_open(self): %s", strerror(errno));
-	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(setup, O_CLOEXEC) < 0)
+	/* the child waits for the launcher only where the launcher has
+	 * something to do first: read the child's namespaces while it is
+	 * still dumpable (--info-fd, --json-status-fd), wait for
+	 * --userns-block-fd, switch to --userns2. Otherwise the launcher turns
+	 * non-dumpable before the clone (the child inherits that and turns
+	 * dumpable only to write its maps), and the child goes on at once. */
+	need_go = opts.info_fd >= 0 || opts.json_status_fd >= 0 ||
+		  opts.userns_block_fd >= 0 || opts.userns2_fd >= 0;
+	if ((need_go && pipe2(go, O_CLOEXEC) < 0) ||
+	    pipe2(setup, O_CLOEXEC) < 0)
 		DIE("pipe2: %s", strerror(errno));
+	if (!need_go && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		DIE("prctl(PR_SET_DUMPABLE): %s", strerror(errno));
 	run_signals_block();
 	if (opts.userns_fd >= 0 && setns(opts.userns_fd, CLONE_NEWUSER) < 0) {
 		if (errno == EINVAL)
@@ -837,15 +887,20 @@ int main(int argc, char **argv)
 		flags |= CLONE_NEWCGROUP;
 	ca.flags = flags;
 	ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
+	pin_setup();
 	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 	if (pid < 0)
 		clone_failed(errno, opts.unshare_user);
 
 	if (pid > 0) {
 		/* stage 5: the launcher */
-		close(go[0]);
+		unpin();
 		close(setup[1]);
-		ns_ids(pid, false, nsids, sizeof(nsids));
+		if (!need_go)
+			return run_monitor(pidfd, pid, setup[0], -1);
+		close(go[0]);
+		if (opts.info_fd >= 0)
+			ns_ids(pid, false, nsids, sizeof(nsids));
 		if (opts.userns2_fd >= 0 &&
 		    setns(opts.userns2_fd, CLONE_NEWUSER) < 0)
 			DIE("Setting userns2 failed: %s", strerror(errno));
@@ -876,7 +931,8 @@ int main(int argc, char **argv)
 	}
 
 	/* stage 6: the child, in the new namespaces */
-	close(go[1]);
+	if (need_go)
+		close(go[1]);
 	close(setup[0]);
 	setup_fail_fd = setup[1];
 	atexit(report_failure);
@@ -893,7 +949,7 @@ int main(int argc, char **argv)
 			_exit(1);	/* the launcher died already */
 	}
 	close(parent_pidfd);
-	{
+	if (need_go) {
 		char b;
 		ssize_t n;
 
@@ -905,6 +961,10 @@ int main(int argc, char **argv)
 	}
 	if (own_userns && opts.userns_block_fd < 0) {
 		check_userns_caps();
+		/* non-dumpable since the clone (!need_go): the map files
+		 * would be root's, not ours to write */
+		if (!need_go && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+			DIE("prctl(PR_SET_DUMPABLE): %s", strerror(errno));
 		write_maps(opts.uid >= 0 ? (uid_t)opts.uid : real_uid, real_uid,
 			   opts.gid >= 0 ? (gid_t)opts.gid : real_gid, real_gid);
 	}
@@ -957,6 +1017,7 @@ int main(int argc, char **argv)
 		if (child > 0) {
 			setup_fail_fd = -1;	/* the command's now */
 			close(setup[1]);
+			unpin();
 			if (opts.block_fd >= 0)
 				close(opts.block_fd);
 			r = caps_drop_for_exec(true, true,
