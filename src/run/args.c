@@ -563,6 +563,9 @@ static int parse_one(struct run_opts *o, int argc, char **argv, bool in_file)
 		op->dest = argv[3];
 		return 4;
 	}
+	n = run_args_sandbox(o, argc, argv);	/* bro-run's own options */
+	if (n)
+		return n;
 	if (!strcmp(a, "--exec-label") || !strcmp(a, "--file-label")) {
 		NEED(1, "an argument");
 		return fail(o, "%s: SELinux labels are not supported", a);
