@@ -71,3 +71,14 @@ int run_args_sandbox(struct run_opts *o, int argc, char **argv)
 	ports[(*n)++] = (uint16_t)port;
 	return 2;
 }
+
+int run_args_sandbox_done(struct run_opts *o)
+{
+	if ((o->nll_connect || o->nll_bind) && !o->no_userns)
+		return bad(o, "--landlock-allow-connect/--landlock-allow-bind need --no-userns");
+	if (o->allow_weaker && !o->no_userns)
+		return bad(o, "--allow-weaker needs --no-userns");
+	if (o->seccomp_allow_userns && !o->seccomp_hardening && !o->no_userns)
+		return bad(o, "--seccomp-allow-userns needs --seccomp-hardening");
+	return 0;
+}

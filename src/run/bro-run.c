@@ -785,8 +785,9 @@ int main(int argc, char **argv)
 	/* stage 3 */
 	tty_reachable = terminal_reachable();
 	if (opts.no_userns) {		/* landlock.c: no namespace at all */
-		run_landlock_check(&opts);
+		run_landlock_prepare(&opts);
 		read_seccomp();
+		old_cwd = get_current_dir_name();	/* the command starts here */
 		if (opts.die_with_parent &&
 		    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 			DIE("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));

@@ -9,7 +9,7 @@
  *    ioctl on devices there; every other path is neither readable,
  *    writable nor executable. Each SRC must equal its DEST: nothing is
  *    mounted, so a path cannot move.
- *  - Landlock, TCP (ABI 4): with --unshare-net (or --unshare-all), or any
+ *  - Landlock, TCP (ABI 4): with --unshare-net, or any
  *    --landlock-allow-bind/--landlock-allow-connect PORT, TCP bind() and
  *    connect() are refused except to the ports named.
  *  - Landlock, scoping (ABI 6): abstract unix sockets and signals only
@@ -94,7 +94,7 @@ static const char *op_name(const struct run_op *op)
 #define NO_NS(what) DIE("--no-userns makes no namespace: %s cannot be honoured" \
 			" (see bro-run(1), LANDLOCK MODE); the command was not run", what)
 
-void run_landlock_check(const struct run_opts *o)
+void run_landlock_prepare(const struct run_opts *o)
 {
 	if (o->unshare_user && !o->unshare_user_try)
 		NO_NS("--unshare-user");
@@ -135,6 +135,16 @@ void run_landlock_check(const struct run_opts *o)
 		if (path_fds[i] < 0 && !((op->flags & OPF_TRY) && errno == ENOENT))
 			DIE("Can't find source path %s: %s", op->src, strerror(errno));
 	}
+	/* a root caller keeps nothing and regains nothing at exec: the
+	 * securebits locked and the bounding set emptied while CAP_SETPCAP
+	 * is still ours (the command's stage drops the rest) */
+	if (geteuid() == 0) {
+		const char *step;
+		int r = caps_drop_for_exec(true, false, &step);
+
+		if (r < 0)
+			DIE("%s: %s", step, strerror(-r));
+	}
 }
 
 static int ll_abi(void)
@@ -172,9 +182,6 @@ void run_landlock_apply(const struct run_opts *o)
 	char dropped[256] = "";
 	size_t attr_size;
 	int abi = ll_abi(), rs;
-	const char *step;
-
-	int r;
 
 	if (abi < 0 && !o->allow_weaker)
 		DIE("Landlock is unavailable here (landlock_create_ruleset: %s%s): "
@@ -182,9 +189,6 @@ void run_landlock_apply(const struct run_opts *o)
 		    "with seccomp and no_new_privs alone; the command was not run",
 		    strerror(-abi), abi == -EOPNOTSUPP ?
 		    ": not in the boot's lsm= list" : "");
-	/* root keeps nothing, and regains nothing at exec */
-	if (geteuid() == 0 && (r = caps_drop_for_exec(true, true, &step)) < 0)
-		DIE("%s: %s", step, strerror(-r));
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		DIE("prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
 	if (abi < 0) {

@@ -118,14 +118,18 @@ int run_parse_fd(const char *s);
 /* args-sandbox.c: bro-run's own options (not bwrap's); like parse_one():
  * the arguments used, 0 if @argv[0] is none of them, -1 with o->err set */
 int run_args_sandbox(struct run_opts *o, int argc, char **argv);
+/* run_args_sandbox_done() - once all is parsed: options that need another
+ * are refused; Return: 0, or -1 with o->err set */
+int run_args_sandbox_done(struct run_opts *o);
 
 /* seccomp.c: the built-in profiles (lib/confine.c), dies on failure */
 void run_seccomp_profiles(const struct run_opts *o);
 
-/* landlock.c: --no-userns; run_landlock_check() refuses what needs a
- * namespace (before anything is done), run_landlock_apply() restricts this
- * process (no_new_privs set first) and dies on failure */
-void run_landlock_check(const struct run_opts *o);
+/* landlock.c: --no-userns; run_landlock_prepare() refuses what needs a
+ * namespace, opens each bind's path and drops a root caller's capabilities
+ * (before anything is done); run_landlock_apply() restricts this process
+ * (no_new_privs set first); both die on failure */
+void run_landlock_prepare(const struct run_opts *o);
 void run_landlock_apply(const struct run_opts *o);
 
 /* mount.c: the filesystem, built inside the mount namespace */
