@@ -195,7 +195,9 @@ static int add_hardening(scmp_filter_ctx ctx, bool allow_userns,
 		 * a supervisor outside our view */
 		*step = "seccomp_rule_add(seccomp)";
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(seccomp), 2,
-				     SCMP_A0(SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER),
+				     /* op and flags are read as unsigned int */
+				     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu,
+					     SECCOMP_SET_MODE_FILTER),
 				     SCMP_A1(SCMP_CMP_MASKED_EQ,
 					     SECCOMP_FILTER_FLAG_NEW_LISTENER,
 					     SECCOMP_FILTER_FLAG_NEW_LISTENER));

@@ -46,6 +46,7 @@ setns errno EBADF
 unshare-user ok
 clone-user ok
 seccomp-listener ok
+seccomp-listener-hi ok
 CALLS
 # kexec and modules need CAP_SYS_BOOT/CAP_SYS_MODULE in the initial user
 # namespace: as root (who keeps them), whatever this kernel answers first

@@ -26,7 +26,8 @@
  *	delete_module (ENOENT as root), userfaultfd (ok, user mode only),
  *	setns (EBADF), unshare-user, clone-user (ok: a new user namespace),
  *	clone3 (ok: a child), seccomp-listener, seccomp-filter (ok: an
- *	allow-all filter with and without SECCOMP_FILTER_FLAG_NEW_LISTENER),
+ *	allow-all filter with and without SECCOMP_FILTER_FLAG_NEW_LISTENER;
+ *	seccomp-listener-hi: with bits above 31 the kernel drops),
  *	io_uring_setup (ok), io_uring_enter, io_uring_register (EBADF)
  * Prints "ok" or "errno NAME" (e.g. "errno EPERM") and exits 0; a process
  * killed by seccomp prints nothing.
@@ -153,12 +154,15 @@ static int hardening(const char *what)
 
 		return report(reap(syscall(SYS_clone3, &ca, sizeof(ca))));
 	}
-	if (!strcmp(what, "seccomp-listener") || !strcmp(what, "seccomp-filter")) {
+	if (!strncmp(what, "seccomp-listener", 16) || !strcmp(what, "seccomp-filter")) {
 		struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 		struct sock_fprog p = { .len = 1, .filter = &allow };
+		/* -hi: bits above 31 in op and flags, which the kernel drops */
+		unsigned long hi = strstr(what, "-hi") ? 1UL << 32 : 0;
 
-		return report(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-				      what[8] == 'l' ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0, &p));
+		return report(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER | hi,
+				      (what[8] == 'l' ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0) | hi,
+				      &p));
 	}
 	if (!strcmp(what, "io_uring_setup")) {
 		static char params[120];	/* struct io_uring_params */
