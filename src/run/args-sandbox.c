@@ -12,6 +12,8 @@
 #include "run.h"
 
 static int bad(struct run_opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int bad(struct run_opts *o, const char *fmt, ...)
 {
 	va_list ap;
 
