@@ -116,6 +116,8 @@ void run_landlock_prepare(const struct run_opts *o)
 		NO_NS("--info-fd/--json-status-fd/--userns-block-fd");
 	if (o->caps_given && o->caps)
 		NO_NS("--cap-add");
+	if (o->seccomp_allow_userns && (o->disable_userns || o->assert_userns_disabled))
+		DIE("--seccomp-allow-userns contradicts --disable-userns/--assert-userns-disabled");
 	if (o->nops > sizeof(path_fds) / sizeof(path_fds[0]))
 		DIE("--no-userns: too many --bind options (at most %zu)",
 		    sizeof(path_fds) / sizeof(path_fds[0]));

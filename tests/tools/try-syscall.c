@@ -29,6 +29,7 @@
  *	allow-all filter with and without SECCOMP_FILTER_FLAG_NEW_LISTENER;
  *	seccomp-listener-hi: with bits above 31 the kernel drops),
  *	io_uring_setup (ok), io_uring_enter, io_uring_register (EBADF)
+ *	try-syscall landlock-abi	the kernel's Landlock ABI version
  * Prints "ok" or "errno NAME" (e.g. "errno EPERM") and exits 0; a process
  * killed by seccomp prints nothing.
  */
@@ -185,6 +186,14 @@ int main(int argc, char **argv)
 
 	if (hardening(what) == 0)
 		return 0;
+	if (!strcmp(what, "landlock-abi")) {	/* the version, or "errno ..." */
+		long v = syscall(SYS_landlock_create_ruleset, NULL, 0, 1UL);
+
+		if (v < 0)
+			return report(v);
+		printf("%ld\n", v);
+		return 0;
+	}
 
 	if (!strcmp(what, "tiocsti")) {
 		unsigned long cmd = TIOCSTI | (unsigned long)arg << 32;
