@@ -69,8 +69,12 @@
  *  8. command	 --block-fd, new session, environment, working directory;
  *		 capabilities down to the requested set (securebits locked
  *		 when that set is empty), no_new_privs, the TIOCSTI filter
- *		 (lib/confine.c) where a terminal is reachable, seccomp
- *		 programs in order, fds above 2 closed at exec; execvp().
+ *		 (lib/confine.c) where a terminal is reachable, the built-in
+ *		 profiles (seccomp.c), seccomp programs in order, fds above
+ *		 2 closed at exec; execvp().
+ * --no-userns (landlock.c) goes from stage 3 straight to stage 8, with no
+ * namespace, no clone and no PID 1: Landlock is applied after no_new_privs,
+ * then the hardening profile.
  */
 #include <errno.h>
 #include <fcntl.h>
