@@ -9,3 +9,7 @@ floor-epoll_SRCS := bench/floor-epoll.c
 $(B)/tests/floor-splice $(B)/tests/floor-epoll: | $(B)/tests/
 $(B)/tests/:
 	@mkdir -p $@
+# the workload bench/run-seccomp.sh runs under each seccomp profile
+TEST_TOOLS += syscall-loop
+syscall-loop_SRCS := bench/syscall-loop.c
+$(B)/tests/syscall-loop: | $(B)/tests/

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <seccomp.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
@@ -111,6 +113,129 @@ int confine_load(const char **step)
 		*step = "seccomp_rule_add(socketpair)";
 		r = deny_families(ctx, SCMP_SYS(socketpair));
 	}
+	if (r == 0) {
+		*step = "seccomp_load()";
+		r = seccomp_load(ctx);
+	}
+	seccomp_release(ctx);
+	return r;
+}
+
+/* socket(AF_UNIX), datagram socketpairs, io_uring: EPERM */
+static int add_unix_block(scmp_filter_ctx ctx, const char **step)
+{
+	static const char *const uring[] = {
+		"io_uring_setup", "io_uring_enter", "io_uring_register",
+	};
+	int r;
+
+	*step = "seccomp_rule_add(socket)";
+	/* the kernel reads the family as an int: only its low 32 bits */
+	r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1,
+			     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_UNIX));
+	*step = "seccomp_rule_add(socketpair)";
+	/* the type's low 4 bits (SOCK_TYPE_MASK; SOCK_CLOEXEC and
+	 * SOCK_NONBLOCK above); AF_UNIX makes SOCK_RAW a datagram socket */
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socketpair), 2,
+				     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_UNIX),
+				     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM));
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socketpair), 2,
+				     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_UNIX),
+				     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_RAW));
+	for (unsigned i = 0; r == 0 && i < sizeof(uring) / sizeof(uring[0]); i++) {
+		int nr = seccomp_syscall_resolve_name(uring[i]);
+
+		*step = uring[i];
+		if (nr == __NR_SCMP_ERROR)
+			return -ENOSYS;
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+	}
+	return r;
+}
+
+static int add_hardening(scmp_filter_ctx ctx, bool allow_userns,
+			 const char **step)
+{
+	static const char *const deny[] = {
+		"ptrace", "process_vm_readv", "process_vm_writev",
+		"keyctl", "add_key", "request_key", "bpf",
+		"mount", "umount2", "fsopen", "fsconfig", "fsmount", "fspick",
+		"move_mount", "open_tree", "mount_setattr", "pivot_root",
+		"kexec_load", "kexec_file_load",
+		"init_module", "finit_module", "delete_module",
+		"userfaultfd", "perf_event_open", "setns",
+	};
+	int r = 0, nr;
+
+	for (unsigned i = 0; r == 0 && i < sizeof(deny) / sizeof(deny[0]); i++) {
+		nr = seccomp_syscall_resolve_name(deny[i]);
+		*step = deny[i];
+		if (nr == __NR_SCMP_ERROR)
+			return -ENOSYS;
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+	}
+	/* open_tree_attr (Linux 6.15) is newer than Debian 12's libseccomp:
+	 * the number it has in the common table of x86_64 and arm64 */
+	*step = "open_tree_attr";
+	nr = seccomp_syscall_resolve_name("open_tree_attr");
+#if defined(__x86_64__) || defined(__aarch64__)
+	if (nr == __NR_SCMP_ERROR)
+		nr = 467;
+#endif
+	if (r == 0 && nr != __NR_SCMP_ERROR)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+	if (r == 0) {
+		*step = "seccomp_rule_add(ioctl)";
+		r = deny_tty(ctx);
+	}
+	if (r == 0) {
+		/* a listener fd answers the calls of the command's children:
+		 * a supervisor outside our view */
+		*step = "seccomp_rule_add(seccomp)";
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(seccomp), 2,
+				     /* op and flags are read as unsigned int */
+				     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu,
+					     SECCOMP_SET_MODE_FILTER),
+				     SCMP_A1(SCMP_CMP_MASKED_EQ,
+					     SECCOMP_FILTER_FLAG_NEW_LISTENER,
+					     SECCOMP_FILTER_FLAG_NEW_LISTENER));
+	}
+	if (r == 0 && !allow_userns) {
+		/* both take their flags as unsigned long, first argument on
+		 * x86_64 and arm64 (clone's order differs on s390 only) */
+		*step = "seccomp_rule_add(unshare)";
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(unshare), 1,
+				     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER,
+					     CLONE_NEWUSER));
+		*step = "seccomp_rule_add(clone)";
+		if (r == 0)
+			r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+					     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER,
+						     CLONE_NEWUSER));
+		*step = "seccomp_rule_add(clone3)";
+		if (r == 0)
+			r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	}
+	return r;
+}
+
+int confine_profiles_load(unsigned profiles, const char **step)
+{
+	scmp_filter_ctx ctx;
+	int r;
+
+	*step = "seccomp_init()";
+	ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (!ctx)
+		return -ENOMEM;
+	*step = "seccomp_attr_set(SCMP_FLTATR_ACT_BADARCH)";
+	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	if (r == 0 && (profiles & CONFINE_UNIX_BLOCK))
+		r = add_unix_block(ctx, step);
+	if (r == 0 && (profiles & CONFINE_HARDENING))
+		r = add_hardening(ctx, profiles & CONFINE_ALLOW_USERNS, step);
 	if (r == 0) {
 		*step = "seccomp_load()";
 		r = seccomp_load(ctx);

@@ -36,4 +36,42 @@ int confine_load(const char **step);
  */
 int confine_tty_load(const char **step);
 
+/* the profiles confine_profiles_load() can combine */
+#define CONFINE_UNIX_BLOCK	0x1	/* AF_UNIX sockets, io_uring */
+#define CONFINE_HARDENING	0x2	/* kernel attack surface, see below */
+#define CONFINE_ALLOW_USERNS	0x4	/* with HARDENING: new user ns allowed */
+
+/**
+ * confine_profiles_load() - load one seccomp filter with the profiles in
+ *			     @profiles (CONFINE_*), for this process and all
+ *			     it execs
+ * @profiles:	CONFINE_UNIX_BLOCK and/or CONFINE_HARDENING
+ * @step:	set to the libseccomp step that failed
+ *
+ * Any system call of another architecture (i386 with socketcall(), x32)
+ * kills the process, so no second table gets around a rule.
+ * CONFINE_UNIX_BLOCK, EPERM: socket(AF_UNIX) of any type (the family
+ * compared on the 32 bits the kernel reads), socketpair(AF_UNIX) of type
+ * SOCK_DGRAM or SOCK_RAW (its sendto() may name any host socket; a
+ * stream or seqpacket pair reaches nothing but itself), and
+ * io_uring_setup/enter/register (io_uring's own socket and connect ops
+ * would bypass the socket rule).
+ * CONFINE_HARDENING, EPERM: ptrace, process_vm_readv/writev, keyctl,
+ * add_key, request_key, bpf, mount, umount2, fsopen, fsconfig, fsmount,
+ * fspick, move_mount, open_tree, open_tree_attr, mount_setattr,
+ * pivot_root, kexec_load, kexec_file_load, init_module, finit_module,
+ * delete_module, userfaultfd, perf_event_open, setns; unshare() and
+ * clone() with CLONE_NEWUSER; ioctl TIOCSTI/TIOCLINUX (low 32 bits);
+ * seccomp(SECCOMP_SET_MODE_FILTER) with SECCOMP_FILTER_FLAG_NEW_LISTENER
+ * (a listener would let the command answer its own children's calls).
+ * clone3() returns ENOSYS: its flags sit in a struct seccomp cannot read,
+ * and libc then falls back to clone(), whose flags it can (what container
+ * runtimes do). With CONFINE_ALLOW_USERNS the user-namespace rules and the
+ * clone3() one are left out.
+ * Needs no_new_privs (or CAP_SYS_ADMIN).
+ *
+ * Return: 0, or -errno (-ENOSYS: libseccomp does not know a system call)
+ */
+int confine_profiles_load(unsigned profiles, const char **step);
+
 #endif

@@ -563,6 +563,9 @@ static int parse_one(struct run_opts *o, int argc, char **argv, bool in_file)
 		op->dest = argv[3];
 		return 4;
 	}
+	n = run_args_sandbox(o, argc, argv);	/* bro-run's own options */
+	if (n)
+		return n;
 	if (!strcmp(a, "--exec-label") || !strcmp(a, "--file-label")) {
 		NEED(1, "an argument");
 		return fail(o, "%s: SELinux labels are not supported", a);
@@ -635,6 +638,8 @@ int run_args_parse(struct run_opts *o, int argc, char **argv)
 		return fail(o, "--perms must be followed by an option that creates a file");
 	if (o->next_size)
 		return fail(o, "--size must be followed by --tmpfs");
+	if (run_args_sandbox_done(o) < 0)	/* bro-run's own options */
+		return -1;
 	if (used < argc - 1) {
 		if (o->cmd)
 			return fail(o, "command given twice");

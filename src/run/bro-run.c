@@ -73,8 +73,12 @@
  *  8. command	 --block-fd, new session, environment, working directory;
  *		 capabilities down to the requested set (securebits locked
  *		 when that set is empty), no_new_privs, the TIOCSTI filter
- *		 (lib/confine.c) where a terminal is reachable, seccomp
- *		 programs in order, fds above 2 closed at exec; execvp().
+ *		 (lib/confine.c) where a terminal is reachable, the built-in
+ *		 profiles (seccomp.c), seccomp programs in order, fds above
+ *		 2 closed at exec; execvp().
+ * --no-userns (landlock.c) goes from stage 3 straight to stage 8, with no
+ * namespace, no clone and no PID 1: Landlock is applied after no_new_privs,
+ * then the hardening profile.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -187,7 +191,16 @@ static void usage(FILE *f, const char *argv0)
 "  --info-fd FD, --json-status-fd FD   JSON about the sandbox\n"
 "  --new-session, --die-with-parent, --as-pid-1\n"
 "  --cap-add CAP, --cap-drop CAP   CAP or ALL\n"
-"  --seccomp FD, --add-seccomp-fd FD  raw BPF programs (struct sock_filter)\n",
+"  --seccomp FD, --add-seccomp-fd FD  raw BPF programs (struct sock_filter)\n"
+"bro-run's own (see bro-run(1))\n"
+"  --seccomp-unix-block     no AF_UNIX socket(), no datagram socketpair(), no io_uring\n"
+"  --seccomp-hardening      no ptrace, mount, bpf, keyctl, setns, new user namespaces...\n"
+"  --seccomp-allow-userns   with --seccomp-hardening: new user namespaces allowed\n"
+"  --no-userns              no namespaces: Landlock, --seccomp-hardening, no_new_privs;\n"
+"                           binds must have SRC = DEST\n"
+"  --landlock-allow-bind PORT, --landlock-allow-connect PORT\n"
+"                           with --no-userns: TCP ports allowed (others refused)\n"
+"  --allow-weaker           with --no-userns: run even without Landlock\n",
 	      f);
 }
 
@@ -663,6 +676,8 @@ static __attribute__((noreturn)) void exec_command(bool in_userns,
 	if (setenv("PWD", cwd, 1) < 0)
 		DIE("setenv(PWD): %s", strerror(errno));
 	drop_caps(in_userns, own_userns);
+	if (opts.no_userns)
+		run_landlock_apply(&opts);	/* landlock.c */
 	if (opts.argv0)
 		opts.cmd[0] = (char *)opts.argv0;
 	/* everything above 2 closes at exec, the setup pipe included */
@@ -684,6 +699,7 @@ static __attribute__((noreturn)) void exec_command(bool in_userns,
 		if (r < 0)
 			DIE("%s: %s (refusing TIOCSTI)", step, strerror(-r));
 	}
+	run_seccomp_profiles(&opts);	/* seccomp.c: built-in profiles */
 	/* last: a filter may refuse every call but execve */
 	for (size_t i = 0; i < nprogs; i++) {
 		struct sock_fprog p = { .len = progs[i].len,
@@ -811,6 +827,17 @@ int main(int argc, char **argv)
 
 	/* stage 3 */
 	tty_reachable = terminal_reachable();
+	if (opts.no_userns) {		/* landlock.c: no namespace at all */
+		run_landlock_prepare(&opts);
+		read_seccomp();
+		old_cwd = get_current_dir_name();	/* the command starts here */
+		if (opts.die_with_parent &&
+		    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+			DIE("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
+		opts.caps = 0;
+		opts.caps_given = true;
+		exec_command(false, false);
+	}
 	if (real_uid != 0 && opts.userns_fd < 0)
 		opts.unshare_user = true;
 	if (opts.unshare_user_try && userns_allowed())

@@ -2,7 +2,8 @@
 # setuid, no file capability), libc and libseccomp (lib/confine.c), static
 BINS += bro-run
 bro-run_SRCS := src/run/bro-run.c src/run/args.c src/run/mount.c \
-	src/run/proc.c
+	src/run/proc.c src/run/args-sandbox.c src/run/seccomp.c \
+	src/run/landlock.c
 # Linked static (static-pie): PID 1 re-execs bro-run after pivot_root, and a
 # dynamic one would take its loader, /etc/ld.so.preload and libraries from
 # the sandbox's root, which the command may have written. The sanitizer
@@ -11,9 +12,11 @@ bro-run_LIBS := $(if $(filter 1,$(SAN)),-lseccomp,-static-pie -Wno-unused-comman
 bro-run_CPPFLAGS := -Isrc/run
 
 UNIT_TESTS += unit-run-args
-unit-run-args_SRCS := tests/unit/unit-run-args.c src/run/args.c
+unit-run-args_SRCS := tests/unit/unit-run-args.c src/run/args.c \
+	src/run/args-sandbox.c
 unit-run-args_CPPFLAGS := -Isrc/run
 
 FUZZERS += fuzz-run-args
-fuzz-run-args_SRCS := fuzz/fuzz-run-args.c src/run/args.c lib/parse.c
+fuzz-run-args_SRCS := fuzz/fuzz-run-args.c src/run/args.c \
+	src/run/args-sandbox.c lib/parse.c
 fuzz-run-args_CPPFLAGS := -Isrc/run

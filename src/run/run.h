@@ -81,6 +81,13 @@ struct run_opts {
 	char **cmd;		/* the command, NULL-terminated */
 	int ncmd;
 
+	/* beyond bwrap (args-sandbox.c): seccomp profiles, Landlock mode */
+	bool seccomp_unix_block, seccomp_hardening, seccomp_allow_userns,
+	     no_userns, allow_weaker;
+#define RUN_MAX_PORTS	64
+	uint16_t ll_connect[RUN_MAX_PORTS], ll_bind[RUN_MAX_PORTS];
+	size_t nll_connect, nll_bind;
+
 	/* parser state */
 	int next_perms;		/* --perms for the next op, -1 none */
 	uint64_t next_size;	/* --size for the next op, 0 none */
@@ -107,6 +114,23 @@ int run_args_split(char *buf, size_t len, char **argv, int max);
 /* run_cap_from_name() - "CAP_NET_ADMIN"/"cap_net_admin" to 12, else -1 */
 int run_cap_from_name(const char *name);
 int run_parse_fd(const char *s);
+
+/* args-sandbox.c: bro-run's own options (not bwrap's); like parse_one():
+ * the arguments used, 0 if @argv[0] is none of them, -1 with o->err set */
+int run_args_sandbox(struct run_opts *o, int argc, char **argv);
+/* run_args_sandbox_done() - once all is parsed: options that need another
+ * are refused; Return: 0, or -1 with o->err set */
+int run_args_sandbox_done(struct run_opts *o);
+
+/* seccomp.c: the built-in profiles (lib/confine.c), dies on failure */
+void run_seccomp_profiles(const struct run_opts *o);
+
+/* landlock.c: --no-userns; run_landlock_prepare() refuses what needs a
+ * namespace, opens each bind's path and drops a root caller's capabilities
+ * (before anything is done); run_landlock_apply() restricts this process
+ * (no_new_privs set first); both die on failure */
+void run_landlock_prepare(const struct run_opts *o);
+void run_landlock_apply(const struct run_opts *o);
 
 /* mount.c: the filesystem, built inside the mount namespace */
 struct mount_ctx {

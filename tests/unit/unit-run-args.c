@@ -167,6 +167,47 @@ int main(void)
 	is_int(PARSE("--ro-bind", "/", "/", "--args", "3"), 0, "--args: the command from the file");
 	ok(o.ncmd == 3 && !strcmp(o.cmd[2], "true"), "  all of it");
 
+	/* bro-run's own options (args-sandbox.c) */
+	is_int(PARSE("--seccomp-unix-block", "--seccomp-hardening", "--ro-bind", "/", "/", "x"), 0,
+	       "--seccomp-unix-block --seccomp-hardening");
+	ok(o.seccomp_unix_block && o.seccomp_hardening && !o.no_userns && o.nops == 1,
+	   "  both set, the bind kept");
+	is_int(PARSE("--seccomp-allow-userns", "x"), -1, "--seccomp-allow-userns alone");
+	is_str(o.err, "--seccomp-allow-userns needs --seccomp-hardening", "  message");
+	is_int(PARSE("--no-userns", "--seccomp-allow-userns", "x"), 0,
+	       "--seccomp-allow-userns with --no-userns (hardening implied)");
+	is_int(PARSE("--no-userns", "--landlock-allow-connect", "5432", "--landlock-allow-bind", "0",
+		     "--landlock-allow-connect", "65535", "--allow-weaker", "x"), 0,
+	       "--no-userns with ports and --allow-weaker");
+	ok(o.nll_connect == 2 && o.ll_connect[0] == 5432 && o.ll_connect[1] == 65535 &&
+	   o.nll_bind == 1 && o.ll_bind[0] == 0 && o.allow_weaker, "  ports kept in order");
+	is_int(PARSE("--no-userns", "--landlock-allow-bind", "65536", "x"), -1, "port 65536");
+	is_str(o.err, "--landlock-allow-bind: not a TCP port (0-65535): 65536", "  message");
+	is_int(PARSE("--no-userns", "--landlock-allow-bind", "-1", "x"), -1, "port -1");
+	is_int(PARSE("--no-userns", "--landlock-allow-bind", "", "x"), -1, "empty port");
+	is_int(PARSE("--no-userns", "--landlock-allow-bind", "0x50", "x"), -1, "hex port");
+	is_int(PARSE("--no-userns", "--landlock-allow-bind", "000080", "x"), -1, "six digits");
+	is_int(PARSE("--no-userns", "--landlock-allow-connect"), -1, "port missing");
+	is_str(o.err, "--landlock-allow-connect takes an argument", "  message");
+	is_int(PARSE("--landlock-allow-connect", "80", "x"), -1, "a port without --no-userns");
+	is_int(PARSE("--allow-weaker", "x"), -1, "--allow-weaker without --no-userns");
+	{
+		char *v[RUN_MAX_PORTS * 2 + 8];
+		int n = 0;
+
+		run_opts_free(&o);
+		run_opts_init(&o, 0);
+		v[n++] = "bro-run";
+		v[n++] = "--no-userns";
+		for (int i = 0; i <= RUN_MAX_PORTS; i++) {
+			v[n++] = "--landlock-allow-bind";
+			v[n++] = "1";
+		}
+		v[n] = NULL;
+		is_int(run_args_parse(&o, n, v), -1, "65 ports: refused");
+		is_str(o.err, "--landlock-allow-bind: at most 64 ports", "  message");
+	}
+
 	{
 		char buf[] = "a\0bb\0\0c";
 		char *v[8];

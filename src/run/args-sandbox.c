@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * args-sandbox.c - bro-run's options beyond bubblewrap's: the built-in
+ * seccomp profiles and the Landlock mode (--no-userns). Parsed here, apart
+ * from bwrap's own (args.c), and checked against them in landlock.c.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+
+static int bad(struct run_opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int bad(struct run_opts *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(o->err, sizeof(o->err), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* a TCP port, 0-65535, decimal digits only */
+static int parse_port(const char *s)
+{
+	long v = 0;
+
+	if (!*s || strlen(s) > 5)
+		return -1;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	return v > 65535 ? -1 : (int)v;
+}
+
+int run_args_sandbox(struct run_opts *o, int argc, char **argv)
+{
+	static const struct { const char *name; size_t off; } flags[] = {
+		{ "--seccomp-unix-block", offsetof(struct run_opts, seccomp_unix_block) },
+		{ "--seccomp-hardening", offsetof(struct run_opts, seccomp_hardening) },
+		{ "--seccomp-allow-userns", offsetof(struct run_opts, seccomp_allow_userns) },
+		{ "--no-userns", offsetof(struct run_opts, no_userns) },
+		{ "--allow-weaker", offsetof(struct run_opts, allow_weaker) },
+	};
+	const char *a = argv[0];
+	bool connect;
+	uint16_t *ports;
+	size_t *n;
+	int port;
+
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (!strcmp(a, flags[i].name)) {
+			*(bool *)((char *)o + flags[i].off) = true;
+			return 1;
+		}
+	if (strcmp(a, "--landlock-allow-connect") && strcmp(a, "--landlock-allow-bind"))
+		return 0;
+	connect = !strcmp(a, "--landlock-allow-connect");
+	if (argc < 2)
+		return bad(o, "%s takes an argument", a);
+	port = parse_port(argv[1]);
+	if (port < 0)
+		return bad(o, "%s: not a TCP port (0-65535): %s", a, argv[1]);
+	ports = connect ? o->ll_connect : o->ll_bind;
+	n = connect ? &o->nll_connect : &o->nll_bind;
+	if (*n == RUN_MAX_PORTS)
+		return bad(o, "%s: at most %d ports", a, RUN_MAX_PORTS);
+	ports[(*n)++] = (uint16_t)port;
+	return 2;
+}
+
+int run_args_sandbox_done(struct run_opts *o)
+{
+	if ((o->nll_connect || o->nll_bind) && !o->no_userns)
+		return bad(o, "--landlock-allow-connect/--landlock-allow-bind need --no-userns");
+	if (o->allow_weaker && !o->no_userns)
+		return bad(o, "--allow-weaker needs --no-userns");
+	if (o->seccomp_allow_userns && !o->seccomp_hardening && !o->no_userns)
+		return bad(o, "--seccomp-allow-userns needs --seccomp-hardening");
+	return 0;
+}
