@@ -45,8 +45,8 @@ ct_start=$(unit_cmds "$units/$CT-container.service")	# ExecStartPre, ExecStart, 
 stop_cmd=$(sed -n 's/^ExecStop=//p' "$units/$CT-container.service")
 proxy_sh=$(sed -n "s/^ExecStart=\/bin\/sh -c '\(.*\)'\$/\1/p" "$units/$CT.service" |
 	sed 's/\$\$/$/g; s|%t|'"$T_RUNTIME"'|g')
-like "$ct_start" "bro-helper --pid \"\\\$pid\" -- pg_isready -q -h 127.0.0.1 -p 5432 && exit 0" \
-	"the container unit waits for pg_isready inside (ExecStartPost=)"
+like "$ct_start" "bro-helper --pid \"\\\$pid\" -- timeout 20\\.000 /bin/sh -c \"until pg_isready -q -h 127\\.0\\.0\\.1 -p 5432; do sleep 0\\.002; done\" && exit 0" \
+	"the container unit waits for pg_isready inside (ExecStartPost=: one bro-helper, a 2 ms loop)"
 case $PROXY in
 *systemd-socket-proxyd)
 	proxy_sh=${proxy_sh//"$BRO_BIN/bro-proxyd --connect-timeout=20s"/$PROXY} ;;
