@@ -17,8 +17,11 @@
 #
 # 1. first connection: container stopped -> first answer, for the relay and
 #    direct mode, against the container's own start (podman start, then
-#    pg_isready through bro-helper every 10 ms until postgres accepts, the
-#    PID from podman's --pidfile); STARTS rounds, medians.
+#    the relay's own readiness wait: one bro-helper, pg_isready every 2 ms
+#    until postgres answers, the PID from podman's --pidfile); STARTS
+#    rounds, medians, and the median of each round's difference to its own
+#    start. TRACE=DIR: each relay activation under strace -f -tt (slow:
+#    for finding where the time goes, not for figures).
 # 2. steady state: pgbench -S (select-only, 4 clients, 2 threads, -T T s)
 #    through each path, ROUNDS rounds in rotating order, median tps; and
 #    the same with -C (a new connection per transaction, scram included).
@@ -42,6 +45,11 @@ uid=$(id -u "$U")
 home=$(getent passwd "$U" | cut -d: -f6)
 run=/run/user/$uid
 PGBIN=/usr/lib/postgresql/15/bin
+# the readiness probe, for the relay's --ready-cmd and the own start alike;
+# it and the measured clients are PostgreSQL's binaries themselves, not
+# Debian's Perl wrappers in /usr/bin (~25 ms a start on an idle machine,
+# 60 on a busy one: a client's start-up, not the path's)
+READY=${READY:-$PGBIN/pg_isready -q -h 127.0.0.1 -p 5432}
 A=bro-bench-a-$$ D=bro-bench-d-$$ P=bro-bench-p-$$
 stage=$(mktemp -d /tmp/bro-bench-ondemand.XXXXXX)
 chmod 0755 "$stage"
@@ -108,7 +116,7 @@ as_user podman create -q --pull=never --name "$P" -p "127.0.0.1:$PP:5432" \
 units=$urun/units
 as_user "$bin/bro-unit" --dir "$units" --container "$A" --listen "127.0.0.1:$PB" \
 	--target 127.0.0.1:5432 --idle 10min --connect-timeout 30s \
-	--ready-cmd 'pg_isready -q -h 127.0.0.1 -p 5432' --bindir "$bin" >/dev/null
+	--ready-cmd "$READY" --bindir "$bin" >/dev/null
 # the container unit: the PID file (podman writes it: pg-image creates with
 # --pidfile), podman start, --ready-cmd's wait until postgres answers (it
 # accepts TCP before it is ready, and refuses then)
@@ -159,6 +167,17 @@ wait_port() {		# wait_port PORT LOG
 	echo "socket on $1 did not come up: $(cat "$2")" >&2; exit 1
 }
 activate() {		# the relay's socket, as the user; ACT: its PID
+	if [ -n "${TRACE:-}" ]; then	# TRACE=DIR: strace -f of each activation
+		ntrace=$((${ntrace:-0} + 1))
+		strace -f -tt -e trace=execve,connect,accept4,clock_nanosleep,nanosleep,openat,exit_group,inotify_add_watch \
+			-o "$TRACE/relay.$ntrace" -u "$U" env -i PATH=/usr/bin:/bin HOME="$home" USER="$U" \
+			XDG_RUNTIME_DIR="$run" sh -c "echo \$\$ >$urun/act.pid; cd && exec systemd-socket-activate -l 127.0.0.1:$PB \
+			-E XDG_RUNTIME_DIR /bin/sh $stage/activate.sh" </dev/null >>"$urun/act.log" 2>&1 &
+		pids+=("$!")
+		wait_port "$PB" "$urun/act.log"
+		ACT=$(cat "$urun/act.pid"); pids+=("$ACT")
+		return
+	fi
 	as_user sh -c "systemd-socket-activate -l 127.0.0.1:$PB -E XDG_RUNTIME_DIR \
 		/bin/sh $stage/activate.sh </dev/null >>$urun/act.log 2>&1 & echo \$! >$urun/act.pid"
 	ACT=$(cat "$urun/act.pid"); pids+=("$ACT")
@@ -221,19 +240,19 @@ add() {			# add KEY "MS RETRIES"
 for ((i = 0; i < STARTS; i++)); do
 	# the container's own start, probed directly in its netns
 	r=$(timed "podman start $A >/dev/null && pid=\$(cat $run/bro/$A.pid) &&
-		for k in \$(seq 1000); do $bin/bro-helper --pid \$pid -- pg_isready -q -h 127.0.0.1 -p 5432 &&
-			break; sleep 0.01; done && [ \$k -lt 1000 ]") || { echo "postgres did not come up" >&2; exit 1; }
+		$bin/bro-helper --pid \$pid -- timeout 30 sh -c 'until $READY; do sleep 0.002; done'") ||
+		{ echo "postgres did not come up" >&2; exit 1; }
 	res[own]+="${r% *} "
 	stop_a
 	# bro: the same probe through the socket, container stopped ("starting
 	# up" counts as not yet: pg_isready is retried)
 	activate
-	r=$(timed "pg_isready -q -h 127.0.0.1 -p $PB -t 30") || { echo "no answer through $PB" >&2; exit 1; }
+	r=$(timed "$PGBIN/pg_isready -q -h 127.0.0.1 -p $PB -t 30") || { echo "no answer through $PB" >&2; exit 1; }
 	add probe "$r"
 	stop_a
 	# bro: psql's first query, container stopped; then a warm one
 	activate
-	sel1="[ \"\$(psql -h 127.0.0.1 -p $PB -U postgres -XAtc 'select 1')\" = 1 ]"
+	sel1="[ \"\$($PGBIN/psql -h 127.0.0.1 -p $PB -U postgres -XAtc 'select 1')\" = 1 ]"
 	r=$(timed "$sel1") || { echo "psql failed: $(tail -1 "$urun/psql.err")" >&2; exit 1; }
 	add first "$r"
 	r=$(timed "$sel1")
@@ -241,11 +260,11 @@ for ((i = 0; i < STARTS; i++)); do
 	stop_a
 	# direct: the probe, then psql's first query, container stopped
 	activate_d
-	r=$(timed "pg_isready -q -h 127.0.0.1 -p $PD -t 30") || { echo "no answer through $PD" >&2; exit 1; }
+	r=$(timed "$PGBIN/pg_isready -q -h 127.0.0.1 -p $PD -t 30") || { echo "no answer through $PD" >&2; exit 1; }
 	add dprobe "$r"
 	stop_d
 	activate_d
-	sel1d="[ \"\$(psql -h 127.0.0.1 -p $PD -U postgres -XAtc 'select 1')\" = 1 ]"
+	sel1d="[ \"\$($PGBIN/psql -h 127.0.0.1 -p $PD -U postgres -XAtc 'select 1')\" = 1 ]"
 	r=$(timed "$sel1d") || { echo "psql failed (direct): $(tail -1 "$urun/psql.err")" >&2; exit 1; }
 	add dfirst "$r"
 	r=$(timed "$sel1d")
@@ -255,10 +274,24 @@ done
 for k in own probe first warm dprobe dfirst dwarm; do
 	declare "m_$k=$(echo ${res[$k]} | median)"
 done
+# each round against its own start (the load changes from round to round
+# on a shared machine): the median of the differences
+pairdiff() {		# pairdiff KEY: "X_i - own_i" for each round, median
+	local -a o=(${res[own]}) v=(${res[$1]}) d=()
+	local i
+	for i in "${!o[@]}"; do d+=($((v[i] - o[i]))); done
+	echo "${d[*]}" | median
+}
+for k in probe first dprobe dfirst; do declare "d_$k=$(pairdiff $k)"; done
 
 [ "$ROUNDS" -gt 0 ] || {	# ROUNDS=0: the first connection only
 	echo "## first connection, container stopped, data in place: $STARTS rounds, median ms (load $(cut -d' ' -f1-3 /proc/loadavg))"
-	for k in own dprobe dfirst dwarm probe first warm; do printf '%-8s %6s   all: %s\n' "$k" "$(eval echo \$m_$k)" "${res[$k]}"; done
+	for k in own dprobe dfirst dwarm probe first warm; do
+		d=; case $k in own|*warm) ;; *) d=$(eval echo \$d_$k); d=$(printf '%+d' "$d") ;; esac
+		printf '%-8s %6s %6s   all: %s\n' "$k" "$(eval echo \$m_$k)" "$d" "${res[$k]}"
+	done
+	echo "(second column: the median over rounds of each round's difference to its own start, ms)"
+	echo "first attempts refused by postgres still starting up: $fails of $((4 * STARTS))"
 	exit 0
 }
 
@@ -311,11 +344,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2fx", a / b; else
 echo "## on-demand PostgreSQL (rootless Podman $(as_user podman version -f '{{.Client.Version}}'), $(nproc) cores, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "## first connection, container stopped, data in place: $STARTS rounds, median ms"
 printf '%-62s %6s\n' "container's own start: podman start, pg_isready in its netns" "$m_own"
-printf '%-62s %6s   %+d ms vs own start\n' "direct: pg_isready through the socket, answered" "$m_dprobe" $((m_dprobe - m_own))
-printf '%-62s %6s   %+d ms vs own start\n' "direct: psql 'select 1' through the socket, answered" "$m_dfirst" $((m_dfirst - m_own))
+printf '%-62s %6s   %+d ms vs own start (median of per-round differences)\n' "direct: pg_isready through the socket, answered" "$m_dprobe" "$d_dprobe"
+printf '%-62s %6s   %+d ms vs own start (median of per-round differences)\n' "direct: psql 'select 1' through the socket, answered" "$m_dfirst" "$d_dfirst"
 printf '%-62s %6s\n' "  the same psql, container running (process, scram, query)" "$m_dwarm"
-printf '%-62s %6s   %+d ms vs own start\n' "bro (relay): pg_isready through the socket, until it accepts" "$m_probe" $((m_probe - m_own))
-printf '%-62s %6s   %+d ms vs own start\n' "bro (relay): psql 'select 1' through the socket, answered" "$m_first" $((m_first - m_own))
+printf '%-62s %6s   %+d ms vs own start (median of per-round differences)\n' "bro (relay): pg_isready through the socket, until it accepts" "$m_probe" "$d_probe"
+printf '%-62s %6s   %+d ms vs own start (median of per-round differences)\n' "bro (relay): psql 'select 1' through the socket, answered" "$m_first" "$d_first"
 printf '%-62s %6s\n' "  the same psql, container running (process, scram, query)" "$m_warm"
 echo "   all: own ${res[own]}| direct probe ${res[dprobe]}| direct first ${res[dfirst]}| direct warm ${res[dwarm]}"
 echo "        relay probe ${res[probe]}| relay first ${res[first]}| relay warm ${res[warm]}"
