@@ -40,6 +40,8 @@ STARTS=${STARTS:-5}
 ROUNDS=${ROUNDS:-3}
 T=${T:-8}
 TC=${TC:-4}
+IPERF_ROUNDS=${IPERF_ROUNDS:-3}	# 0: no bulk part
+IPERF_SECS=${IPERF_SECS:-5}
 [ "$(id -u)" = 0 ] || { echo "bench/ondemand.sh: needs root" >&2; exit 1; }
 uid=$(id -u "$U")
 home=$(getent passwd "$U" | cut -d: -f6)
@@ -50,7 +52,7 @@ PGBIN=/usr/lib/postgresql/15/bin
 # Debian's Perl wrappers in /usr/bin (~25 ms a start on an idle machine,
 # 60 on a busy one: a client's start-up, not the path's)
 READY=${READY:-$PGBIN/pg_isready -q -h 127.0.0.1 -p 5432}
-A=bro-bench-a-$$ D=bro-bench-d-$$ P=bro-bench-p-$$
+A=bro-bench-a-$$ D=bro-bench-d-$$ P=bro-bench-p-$$ I=bro-bench-i-$$ J=bro-bench-j-$$
 stage=$(mktemp -d /tmp/bro-bench-ondemand.XXXXXX)
 chmod 0755 "$stage"
 # the user may not reach the checkout
@@ -69,7 +71,8 @@ cleanup() {
 	set +e
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	[ -f "$urun/idle.pid" ] && kill "$(cat "$urun/idle.pid")" 2>/dev/null
-	as_user podman rm -f -t 0 "$A" "$D" "$P" >/dev/null 2>&1
+	as_user podman rm -f -t 0 "$A" "$D" "$P" "$I" "$J" >/dev/null 2>&1
+	[ -f "$urun/iperf.pid" ] && kill "$(cat "$urun/iperf.pid")" 2>/dev/null
 	as_user podman volume rm -f "$A-data" "$D-data" "$P-data" >/dev/null 2>&1
 	[ -d "$urun/hostpg" ] && as_user $PGBIN/pg_ctl -D "$urun/hostpg" -m immediate stop >/dev/null 2>&1
 	rm -f "$run/bro/$A.pid"
@@ -78,6 +81,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+. bench/lib/cpu.sh
 ${MAKE:-make} -s install PREFIX="$stage" >/dev/null
 bin=$stage/bin
 shim=$stage/lib/bro/libbro-sockact.so
@@ -160,6 +164,87 @@ as_user $PGBIN/initdb -D "$urun/hostpg" -U postgres -E UTF8 --locale=C.UTF-8 \
 echo 'host all all 127.0.0.0/8 scram-sha-256' >>"$urun/hostpg/pg_hba.conf"
 as_user $PGBIN/pg_ctl -D "$urun/hostpg" -w -l "$urun/hostpg.log" \
 	-o "-c listen_addresses=127.0.0.1 -p $PH -c unix_socket_directories=$urun" start >/dev/null
+
+# 4. bulk: iperf3, one stream, IPERF_SECS s, IPERF_ROUNDS rounds in rotating
+# order: the relay (iperf3 -s in a --network=none container behind
+# bro-helper + bro-proxyd, its CPU per GB: bench/lib/cpu.sh), direct mode
+# (iperf3 -s in a --network=none container adopting the socket at bind():
+# it says no READY=1, so BRO_SOCKACT_READY=bind) and iperf3 on the host.
+# iperf3 -s closes its listener after each test and binds a new one, which
+# the shim cannot adopt again (the inherited socket went with the first):
+# in direct mode it runs with -1, one test, and each round starts it anew
+# from the socket (the client waits in the backlog; iperf3 times only the
+# transfer)
+iperf3_run() {		# iperf3_run PORT: "BYTES GBITS" received ("0 0": failed)
+	as_user timeout 120 iperf3 -c 127.0.0.1 -p "$1" -t "$IPERF_SECS" -J 2>/dev/null | python3 -c 'import json, sys
+e = json.load(sys.stdin)["end"]["sum_received"]
+print(e["bytes"], "%.2f" % (e["bits_per_second"] / 1e9))' || echo "0 0"
+}
+iperf_part() {
+	[ "$IPERF_ROUNDS" -gt 0 ] || return 0
+	local IH IR ID ipid rpid r k p v b ns
+	IH=$(port) IR=$(port) ID=$(port)
+	as_user podman create -q --pull=never --name "$I" --network=none -v /usr:/usr:ro \
+		localhost/bro-pg /usr/bin/iperf3 -s -B 127.0.0.1 -p 5201 >/dev/null
+	# shellcheck disable=SC2086
+	as_user podman create -q --pull=never --name "$J" ${dflags/BRO_SOCKACT_READY=notify/BRO_SOCKACT_READY=bind} \
+		-v /usr:/usr:ro localhost/bro-pg /usr/bin/iperf3 -s -1 -B 127.0.0.1 -p "$ID" >/dev/null
+	as_user iperf3 -s -B 127.0.0.1 -p "$IH" -D -I "$urun/iperf.pid" >/dev/null
+	# the relay: the container up, iperf3 listening in it, then the proxy
+	as_user podman start "$I" >/dev/null
+	ipid=$(as_user podman inspect -f '{{.State.Pid}}' "$I")
+	for _ in $(seq 250); do
+		as_user "$bin/bro-helper" --pid "$ipid" -- ss -Htln 'sport = :5201' | grep -q . && break
+		sleep 0.02
+	done
+	as_user sh -c "systemd-socket-activate -l 127.0.0.1:$IR $bin/bro-helper --pid $ipid -- \
+		$bin/bro-proxyd 127.0.0.1:5201 </dev/null >>$urun/iact.log 2>&1 & echo \$! >$urun/iact.pid"
+	rpid=$(cat "$urun/iact.pid"); pids+=("$rpid")
+	wait_port "$IR" "$urun/iact.log"
+	declare -A iport=([direct]=$ID [bro]=$IR [host]=$IH)
+	local ipaths=(direct bro host) jact
+	# direct: the first connection starts the container, iperf3 -1 ends it
+	jstart() {
+		as_user sh -c "systemd-socket-activate -l 127.0.0.1:$ID -E XDG_RUNTIME_DIR -E HOME -E PATH \
+			$(command -v podman) start --attach $J </dev/null >>$urun/jact.log 2>&1 & echo \$! >$urun/jact.pid"
+		jact=$(cat "$urun/jact.pid"); pids+=("$jact")
+		wait_port "$ID" "$urun/jact.log"
+	}
+	jend() {
+		for _ in $(seq 500); do kill -0 "$jact" 2>/dev/null || return 0; sleep 0.02; done
+		echo "direct: iperf3 -1 did not end: $(tail -3 "$urun/jact.log")" >&2; exit 1
+	}
+	for p in "${ipaths[@]}"; do		# warm-up
+		[ "$p" = direct ] && jstart
+		IPERF_SECS=1 iperf3_run "${iport[$p]}" >/dev/null
+		[ "$p" = direct ] && jend
+	done
+	for ((r = 0; r < IPERF_ROUNDS; r++)); do
+		for ((k = 0; k < 3; k++)); do
+			p=${ipaths[$(( (r + k) % 3 ))]}
+			[ "$p" = direct ] && jstart
+			ns=$(cpu_ns "$rpid")
+			read -r b v < <(iperf3_run "${iport[$p]}")
+			[ "$p" = direct ] && jend
+			res[I-$p]+="$v "
+			[ "$p" = bro ] && res[Icpu]+="$(per_unit $(( $(cpu_ns "$rpid") - ns )) "$b" 1e9) "
+		done
+	done
+	echo
+	echo "## bulk: iperf3 -t $IPERF_SECS, one stream, $IPERF_ROUNDS rounds in rotating order, median Gbit/s"
+	local hi; hi=$(echo ${res[I-host]} | median)
+	for p in "${ipaths[@]}"; do
+		v=$(echo ${res[I-$p]} | median)
+		case $p in
+		direct) printf '%-44s %6s %6s\n' "direct (iperf3 -s adopts the socket)" "$v" "$(ratio "$v" "$hi")" ;;
+		bro) printf '%-44s %6s %6s   relay CPU %s ms/GB\n' "bro relay (bro-helper, bro-proxyd)" "$v" "$(ratio "$v" "$hi")" \
+			"$(echo ${res[Icpu]} | median)" ;;
+		host) printf '%-44s %6s %6s\n' "iperf3 on the host itself" "$v" "$(ratio "$v" "$hi")" ;;
+		esac
+	done
+	echo "   all direct: ${res[I-direct]}| bro: ${res[I-bro]} (CPU ms/GB ${res[Icpu]})| host: ${res[I-host]}"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2fx", a / b; else print "-"}'; }
 
 ACT=
 wait_port() {		# wait_port PORT LOG
@@ -272,12 +357,12 @@ for ((i = 0; i < STARTS; i++)); do
 	stop_d
 done
 for k in own probe first warm dprobe dfirst dwarm; do
-	declare "m_$k=$(echo ${res[$k]} | median)"
+	declare "m_$k=$(echo ${res[$k]:-} | median)"
 done
 # each round against its own start (the load changes from round to round
 # on a shared machine): the median of the differences
 pairdiff() {		# pairdiff KEY: "X_i - own_i" for each round, median
-	local -a o=(${res[own]}) v=(${res[$1]}) d=()
+	local -a o=(${res[own]:-}) v=(${res[$1]:-}) d=()
 	local i
 	for i in "${!o[@]}"; do d+=($((v[i] - o[i]))); done
 	echo "${d[*]}" | median
@@ -288,10 +373,11 @@ for k in probe first dprobe dfirst; do declare "d_$k=$(pairdiff $k)"; done
 	echo "## first connection, container stopped, data in place: $STARTS rounds, median ms (load $(cut -d' ' -f1-3 /proc/loadavg))"
 	for k in own dprobe dfirst dwarm probe first warm; do
 		d=; case $k in own|*warm) ;; *) d=$(eval echo \$d_$k); d=$(printf '%+d' "$d") ;; esac
-		printf '%-8s %6s %6s   all: %s\n' "$k" "$(eval echo \$m_$k)" "$d" "${res[$k]}"
+		printf '%-8s %6s %6s   all: %s\n' "$k" "$(eval echo \$m_$k)" "$d" "${res[$k]:-}"
 	done
 	echo "(second column: the median over rounds of each round's difference to its own start, ms)"
 	echo "first attempts refused by postgres still starting up: $fails of $((4 * STARTS))"
+	iperf_part
 	exit 0
 }
 
@@ -340,7 +426,6 @@ for p in "${paths[@]}"; do
 		"${port[$p]}" 127.0.0.7 postgres 'select inet_client_addr()' 2>&1) || true
 done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2fx", a / b; else print "-"}'; }
 echo "## on-demand PostgreSQL (rootless Podman $(as_user podman version -f '{{.Client.Version}}'), $(nproc) cores, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "## first connection, container stopped, data in place: $STARTS rounds, median ms"
 printf '%-62s %6s\n' "container's own start: podman start, pg_isready in its netns" "$m_own"
@@ -374,3 +459,4 @@ for p in "${paths[@]}"; do echo "   all -S $p: ${res[S-$p]}| -C: ${res[C-$p]}"; 
 echo
 echo "## the client's address as postgres sees it (inet_client_addr(), client bound to 127.0.0.7)"
 for p in "${paths[@]}"; do printf '   %-8s %s\n' "$p" "${addr[$p]}"; done
+iperf_part
