@@ -362,18 +362,20 @@ done
 # each round against its own start (the load changes from round to round
 # on a shared machine): the median of the differences
 pairdiff() {		# pairdiff KEY: "X_i - own_i" for each round, median
-	local -a o=(${res[own]:-}) v=(${res[$1]:-}) d=()
+	local -a o v diffs=()
 	local i
-	for i in "${!o[@]}"; do d+=($((v[i] - o[i]))); done
-	echo "${d[*]}" | median
+	read -r -a o <<<"${res[own]:-}"
+	read -r -a v <<<"${res[$1]:-}"
+	for i in "${!o[@]}"; do diffs+=($((v[i] - o[i]))); done
+	echo "${diffs[*]}" | median
 }
 for k in probe first dprobe dfirst; do declare "d_$k=$(pairdiff $k)"; done
 
 [ "$ROUNDS" -gt 0 ] || {	# ROUNDS=0: the first connection only
 	echo "## first connection, container stopped, data in place: $STARTS rounds, median ms (load $(cut -d' ' -f1-3 /proc/loadavg))"
 	for k in own dprobe dfirst dwarm probe first warm; do
-		d=; case $k in own|*warm) ;; *) d=$(eval echo \$d_$k); d=$(printf '%+d' "$d") ;; esac
-		printf '%-8s %6s %6s   all: %s\n' "$k" "$(eval echo \$m_$k)" "$d" "${res[$k]:-}"
+		pd=; case $k in own|*warm) ;; *) pd=$(eval echo \$d_$k); pd=$(printf '%+d' "$pd") ;; esac
+		printf '%-8s %6s %6s   all: %s\n' "$k" "$(eval echo \$m_$k)" "$pd" "${res[$k]:-}"
 	done
 	echo "(second column: the median over rounds of each round's difference to its own start, ms)"
 	echo "first attempts refused by postgres still starting up: $fails of $((4 * STARTS))"
