@@ -17,8 +17,11 @@
 #
 # 1. first connection: container stopped -> first answer, for the relay and
 #    direct mode, against the container's own start (podman start, then
-#    pg_isready through bro-helper every 10 ms until postgres accepts, the
-#    PID from podman's --pidfile); STARTS rounds, medians.
+#    the relay's own readiness wait: one bro-helper, pg_isready every 2 ms
+#    until postgres answers, the PID from podman's --pidfile); STARTS
+#    rounds, medians, and the median of each round's difference to its own
+#    start. TRACE=DIR: each relay activation under strace -f -tt (slow:
+#    for finding where the time goes, not for figures).
 # 2. steady state: pgbench -S (select-only, 4 clients, 2 threads, -T T s)
 #    through each path, ROUNDS rounds in rotating order, median tps; and
 #    the same with -C (a new connection per transaction, scram included).
@@ -37,12 +40,19 @@ STARTS=${STARTS:-5}
 ROUNDS=${ROUNDS:-3}
 T=${T:-8}
 TC=${TC:-4}
+IPERF_ROUNDS=${IPERF_ROUNDS:-3}	# 0: no bulk part
+IPERF_SECS=${IPERF_SECS:-5}
 [ "$(id -u)" = 0 ] || { echo "bench/ondemand.sh: needs root" >&2; exit 1; }
 uid=$(id -u "$U")
 home=$(getent passwd "$U" | cut -d: -f6)
 run=/run/user/$uid
 PGBIN=/usr/lib/postgresql/15/bin
-A=bro-bench-a-$$ D=bro-bench-d-$$ P=bro-bench-p-$$
+# the readiness probe, for the relay's --ready-cmd and the own start alike;
+# it and the measured clients are PostgreSQL's binaries themselves, not
+# Debian's Perl wrappers in /usr/bin (~25 ms a start on an idle machine,
+# 60 on a busy one: a client's start-up, not the path's)
+READY=${READY:-$PGBIN/pg_isready -q -h 127.0.0.1 -p 5432}
+A=bro-bench-a-$$ D=bro-bench-d-$$ P=bro-bench-p-$$ I=bro-bench-i-$$ J=bro-bench-j-$$
 stage=$(mktemp -d /tmp/bro-bench-ondemand.XXXXXX)
 chmod 0755 "$stage"
 # the user may not reach the checkout
@@ -61,7 +71,8 @@ cleanup() {
 	set +e
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	[ -f "$urun/idle.pid" ] && kill "$(cat "$urun/idle.pid")" 2>/dev/null
-	as_user podman rm -f -t 0 "$A" "$D" "$P" >/dev/null 2>&1
+	as_user podman rm -f -t 0 "$A" "$D" "$P" "$I" "$J" >/dev/null 2>&1
+	[ -f "$urun/iperf.pid" ] && kill "$(cat "$urun/iperf.pid")" 2>/dev/null
 	as_user podman volume rm -f "$A-data" "$D-data" "$P-data" >/dev/null 2>&1
 	[ -d "$urun/hostpg" ] && as_user $PGBIN/pg_ctl -D "$urun/hostpg" -m immediate stop >/dev/null 2>&1
 	rm -f "$run/bro/$A.pid"
@@ -70,6 +81,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+. bench/lib/cpu.sh
 ${MAKE:-make} -s install PREFIX="$stage" >/dev/null
 bin=$stage/bin
 shim=$stage/lib/bro/libbro-sockact.so
@@ -108,7 +120,7 @@ as_user podman create -q --pull=never --name "$P" -p "127.0.0.1:$PP:5432" \
 units=$urun/units
 as_user "$bin/bro-unit" --dir "$units" --container "$A" --listen "127.0.0.1:$PB" \
 	--target 127.0.0.1:5432 --idle 10min --connect-timeout 30s \
-	--ready-cmd 'pg_isready -q -h 127.0.0.1 -p 5432' --bindir "$bin" >/dev/null
+	--ready-cmd "$READY" --bindir "$bin" >/dev/null
 # the container unit: the PID file (podman writes it: pg-image creates with
 # --pidfile), podman start, --ready-cmd's wait until postgres answers (it
 # accepts TCP before it is ready, and refuses then)
@@ -153,12 +165,104 @@ echo 'host all all 127.0.0.0/8 scram-sha-256' >>"$urun/hostpg/pg_hba.conf"
 as_user $PGBIN/pg_ctl -D "$urun/hostpg" -w -l "$urun/hostpg.log" \
 	-o "-c listen_addresses=127.0.0.1 -p $PH -c unix_socket_directories=$urun" start >/dev/null
 
+# 4. bulk: iperf3, one stream, IPERF_SECS s, IPERF_ROUNDS rounds in rotating
+# order: the relay (iperf3 -s in a --network=none container behind
+# bro-helper + bro-proxyd, its CPU per GB: bench/lib/cpu.sh), direct mode
+# (iperf3 -s in a --network=none container adopting the socket at bind():
+# it says no READY=1, so BRO_SOCKACT_READY=bind) and iperf3 on the host.
+# iperf3 -s closes its listener after each test and binds a new one, which
+# the shim cannot adopt again (the inherited socket went with the first):
+# in direct mode it runs with -1, one test, and each round starts it anew
+# from the socket (the client waits in the backlog; iperf3 times only the
+# transfer)
+iperf3_run() {		# iperf3_run PORT: "BYTES GBITS" received ("0 0": failed)
+	as_user timeout 120 iperf3 -c 127.0.0.1 -p "$1" -t "$IPERF_SECS" -J 2>/dev/null | python3 -c 'import json, sys
+e = json.load(sys.stdin)["end"]["sum_received"]
+print(e["bytes"], "%.2f" % (e["bits_per_second"] / 1e9))' || echo "0 0"
+}
+iperf_part() {
+	[ "$IPERF_ROUNDS" -gt 0 ] || return 0
+	local IH IR ID ipid rpid r k p v b ns
+	IH=$(port) IR=$(port) ID=$(port)
+	as_user podman create -q --pull=never --name "$I" --network=none -v /usr:/usr:ro \
+		localhost/bro-pg /usr/bin/iperf3 -s -B 127.0.0.1 -p 5201 >/dev/null
+	# shellcheck disable=SC2086
+	as_user podman create -q --pull=never --name "$J" ${dflags/BRO_SOCKACT_READY=notify/BRO_SOCKACT_READY=bind} \
+		-v /usr:/usr:ro localhost/bro-pg /usr/bin/iperf3 -s -1 -B 127.0.0.1 -p "$ID" >/dev/null
+	as_user iperf3 -s -B 127.0.0.1 -p "$IH" -D -I "$urun/iperf.pid" >/dev/null
+	# the relay: the container up, iperf3 listening in it, then the proxy
+	as_user podman start "$I" >/dev/null
+	ipid=$(as_user podman inspect -f '{{.State.Pid}}' "$I")
+	for _ in $(seq 250); do
+		as_user "$bin/bro-helper" --pid "$ipid" -- ss -Htln 'sport = :5201' | grep -q . && break
+		sleep 0.02
+	done
+	as_user sh -c "systemd-socket-activate -l 127.0.0.1:$IR $bin/bro-helper --pid $ipid -- \
+		$bin/bro-proxyd 127.0.0.1:5201 </dev/null >>$urun/iact.log 2>&1 & echo \$! >$urun/iact.pid"
+	rpid=$(cat "$urun/iact.pid"); pids+=("$rpid")
+	wait_port "$IR" "$urun/iact.log"
+	declare -A iport=([direct]=$ID [bro]=$IR [host]=$IH)
+	local ipaths=(direct bro host) jact
+	# direct: the first connection starts the container, iperf3 -1 ends it
+	jstart() {
+		as_user sh -c "systemd-socket-activate -l 127.0.0.1:$ID -E XDG_RUNTIME_DIR -E HOME -E PATH \
+			$(command -v podman) start --attach $J </dev/null >>$urun/jact.log 2>&1 & echo \$! >$urun/jact.pid"
+		jact=$(cat "$urun/jact.pid"); pids+=("$jact")
+		wait_port "$ID" "$urun/jact.log"
+	}
+	jend() {
+		for _ in $(seq 500); do kill -0 "$jact" 2>/dev/null || return 0; sleep 0.02; done
+		echo "direct: iperf3 -1 did not end: $(tail -3 "$urun/jact.log")" >&2; exit 1
+	}
+	for p in "${ipaths[@]}"; do		# warm-up
+		[ "$p" = direct ] && jstart
+		IPERF_SECS=1 iperf3_run "${iport[$p]}" >/dev/null
+		[ "$p" = direct ] && jend
+	done
+	for ((r = 0; r < IPERF_ROUNDS; r++)); do
+		for ((k = 0; k < 3; k++)); do
+			p=${ipaths[$(( (r + k) % 3 ))]}
+			[ "$p" = direct ] && jstart
+			ns=$(cpu_ns "$rpid")
+			read -r b v < <(iperf3_run "${iport[$p]}")
+			[ "$p" = direct ] && jend
+			res[I-$p]+="$v "
+			[ "$p" = bro ] && res[Icpu]+="$(per_unit $(( $(cpu_ns "$rpid") - ns )) "$b" 1e9) "
+		done
+	done
+	echo
+	echo "## bulk: iperf3 -t $IPERF_SECS, one stream, $IPERF_ROUNDS rounds in rotating order, median Gbit/s"
+	local hi; hi=$(echo ${res[I-host]} | median)
+	for p in "${ipaths[@]}"; do
+		v=$(echo ${res[I-$p]} | median)
+		case $p in
+		direct) printf '%-44s %6s %6s\n' "direct (iperf3 -s adopts the socket)" "$v" "$(ratio "$v" "$hi")" ;;
+		bro) printf '%-44s %6s %6s   relay CPU %s ms/GB\n' "bro relay (bro-helper, bro-proxyd)" "$v" "$(ratio "$v" "$hi")" \
+			"$(echo ${res[Icpu]} | median)" ;;
+		host) printf '%-44s %6s %6s\n' "iperf3 on the host itself" "$v" "$(ratio "$v" "$hi")" ;;
+		esac
+	done
+	echo "   all direct: ${res[I-direct]}| bro: ${res[I-bro]} (CPU ms/GB ${res[Icpu]})| host: ${res[I-host]}"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2fx", a / b; else print "-"}'; }
+
 ACT=
 wait_port() {		# wait_port PORT LOG
 	for _ in $(seq 250); do ss -Htln "sport = :$1" | grep -q . && return; sleep 0.02; done
 	echo "socket on $1 did not come up: $(cat "$2")" >&2; exit 1
 }
 activate() {		# the relay's socket, as the user; ACT: its PID
+	if [ -n "${TRACE:-}" ]; then	# TRACE=DIR: strace -f of each activation
+		ntrace=$((${ntrace:-0} + 1))
+		strace -f -tt -e trace=execve,connect,accept4,clock_nanosleep,nanosleep,openat,exit_group,inotify_add_watch \
+			-o "$TRACE/relay.$ntrace" -u "$U" env -i PATH=/usr/bin:/bin HOME="$home" USER="$U" \
+			XDG_RUNTIME_DIR="$run" sh -c "echo \$\$ >$urun/act.pid; cd && exec systemd-socket-activate -l 127.0.0.1:$PB \
+			-E XDG_RUNTIME_DIR /bin/sh $stage/activate.sh" </dev/null >>"$urun/act.log" 2>&1 &
+		pids+=("$!")
+		wait_port "$PB" "$urun/act.log"
+		ACT=$(cat "$urun/act.pid"); pids+=("$ACT")
+		return
+	fi
 	as_user sh -c "systemd-socket-activate -l 127.0.0.1:$PB -E XDG_RUNTIME_DIR \
 		/bin/sh $stage/activate.sh </dev/null >>$urun/act.log 2>&1 & echo \$! >$urun/act.pid"
 	ACT=$(cat "$urun/act.pid"); pids+=("$ACT")
@@ -221,19 +325,19 @@ add() {			# add KEY "MS RETRIES"
 for ((i = 0; i < STARTS; i++)); do
 	# the container's own start, probed directly in its netns
 	r=$(timed "podman start $A >/dev/null && pid=\$(cat $run/bro/$A.pid) &&
-		for k in \$(seq 1000); do $bin/bro-helper --pid \$pid -- pg_isready -q -h 127.0.0.1 -p 5432 &&
-			break; sleep 0.01; done && [ \$k -lt 1000 ]") || { echo "postgres did not come up" >&2; exit 1; }
+		$bin/bro-helper --pid \$pid -- timeout 30 sh -c 'until $READY; do sleep 0.002; done'") ||
+		{ echo "postgres did not come up" >&2; exit 1; }
 	res[own]+="${r% *} "
 	stop_a
 	# bro: the same probe through the socket, container stopped ("starting
 	# up" counts as not yet: pg_isready is retried)
 	activate
-	r=$(timed "pg_isready -q -h 127.0.0.1 -p $PB -t 30") || { echo "no answer through $PB" >&2; exit 1; }
+	r=$(timed "$PGBIN/pg_isready -q -h 127.0.0.1 -p $PB -t 30") || { echo "no answer through $PB" >&2; exit 1; }
 	add probe "$r"
 	stop_a
 	# bro: psql's first query, container stopped; then a warm one
 	activate
-	sel1="[ \"\$(psql -h 127.0.0.1 -p $PB -U postgres -XAtc 'select 1')\" = 1 ]"
+	sel1="[ \"\$($PGBIN/psql -h 127.0.0.1 -p $PB -U postgres -XAtc 'select 1')\" = 1 ]"
 	r=$(timed "$sel1") || { echo "psql failed: $(tail -1 "$urun/psql.err")" >&2; exit 1; }
 	add first "$r"
 	r=$(timed "$sel1")
@@ -241,11 +345,11 @@ for ((i = 0; i < STARTS; i++)); do
 	stop_a
 	# direct: the probe, then psql's first query, container stopped
 	activate_d
-	r=$(timed "pg_isready -q -h 127.0.0.1 -p $PD -t 30") || { echo "no answer through $PD" >&2; exit 1; }
+	r=$(timed "$PGBIN/pg_isready -q -h 127.0.0.1 -p $PD -t 30") || { echo "no answer through $PD" >&2; exit 1; }
 	add dprobe "$r"
 	stop_d
 	activate_d
-	sel1d="[ \"\$(psql -h 127.0.0.1 -p $PD -U postgres -XAtc 'select 1')\" = 1 ]"
+	sel1d="[ \"\$($PGBIN/psql -h 127.0.0.1 -p $PD -U postgres -XAtc 'select 1')\" = 1 ]"
 	r=$(timed "$sel1d") || { echo "psql failed (direct): $(tail -1 "$urun/psql.err")" >&2; exit 1; }
 	add dfirst "$r"
 	r=$(timed "$sel1d")
@@ -253,12 +357,29 @@ for ((i = 0; i < STARTS; i++)); do
 	stop_d
 done
 for k in own probe first warm dprobe dfirst dwarm; do
-	declare "m_$k=$(echo ${res[$k]} | median)"
+	declare "m_$k=$(echo ${res[$k]:-} | median)"
 done
+# each round against its own start (the load changes from round to round
+# on a shared machine): the median of the differences
+pairdiff() {		# pairdiff KEY: "X_i - own_i" for each round, median
+	local -a o v diffs=()
+	local i
+	read -r -a o <<<"${res[own]:-}"
+	read -r -a v <<<"${res[$1]:-}"
+	for i in "${!o[@]}"; do diffs+=($((v[i] - o[i]))); done
+	echo "${diffs[*]}" | median
+}
+for k in probe first dprobe dfirst; do declare "d_$k=$(pairdiff $k)"; done
 
 [ "$ROUNDS" -gt 0 ] || {	# ROUNDS=0: the first connection only
 	echo "## first connection, container stopped, data in place: $STARTS rounds, median ms (load $(cut -d' ' -f1-3 /proc/loadavg))"
-	for k in own dprobe dfirst dwarm probe first warm; do printf '%-8s %6s   all: %s\n' "$k" "$(eval echo \$m_$k)" "${res[$k]}"; done
+	for k in own dprobe dfirst dwarm probe first warm; do
+		pd=; case $k in own|*warm) ;; *) pd=$(eval echo \$d_$k); pd=$(printf '%+d' "$pd") ;; esac
+		printf '%-8s %6s %6s   all: %s\n' "$k" "$(eval echo \$m_$k)" "$pd" "${res[$k]:-}"
+	done
+	echo "(second column: the median over rounds of each round's difference to its own start, ms)"
+	echo "first attempts refused by postgres still starting up: $fails of $((4 * STARTS))"
+	iperf_part
 	exit 0
 }
 
@@ -307,15 +428,14 @@ for p in "${paths[@]}"; do
 		"${port[$p]}" 127.0.0.7 postgres 'select inet_client_addr()' 2>&1) || true
 done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2fx", a / b; else print "-"}'; }
 echo "## on-demand PostgreSQL (rootless Podman $(as_user podman version -f '{{.Client.Version}}'), $(nproc) cores, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "## first connection, container stopped, data in place: $STARTS rounds, median ms"
 printf '%-62s %6s\n' "container's own start: podman start, pg_isready in its netns" "$m_own"
-printf '%-62s %6s   %+d ms vs own start\n' "direct: pg_isready through the socket, answered" "$m_dprobe" $((m_dprobe - m_own))
-printf '%-62s %6s   %+d ms vs own start\n' "direct: psql 'select 1' through the socket, answered" "$m_dfirst" $((m_dfirst - m_own))
+printf '%-62s %6s   %+d ms vs own start (median of per-round differences)\n' "direct: pg_isready through the socket, answered" "$m_dprobe" "$d_dprobe"
+printf '%-62s %6s   %+d ms vs own start (median of per-round differences)\n' "direct: psql 'select 1' through the socket, answered" "$m_dfirst" "$d_dfirst"
 printf '%-62s %6s\n' "  the same psql, container running (process, scram, query)" "$m_dwarm"
-printf '%-62s %6s   %+d ms vs own start\n' "bro (relay): pg_isready through the socket, until it accepts" "$m_probe" $((m_probe - m_own))
-printf '%-62s %6s   %+d ms vs own start\n' "bro (relay): psql 'select 1' through the socket, answered" "$m_first" $((m_first - m_own))
+printf '%-62s %6s   %+d ms vs own start (median of per-round differences)\n' "bro (relay): pg_isready through the socket, until it accepts" "$m_probe" "$d_probe"
+printf '%-62s %6s   %+d ms vs own start (median of per-round differences)\n' "bro (relay): psql 'select 1' through the socket, answered" "$m_first" "$d_first"
 printf '%-62s %6s\n' "  the same psql, container running (process, scram, query)" "$m_warm"
 echo "   all: own ${res[own]}| direct probe ${res[dprobe]}| direct first ${res[dfirst]}| direct warm ${res[dwarm]}"
 echo "        relay probe ${res[probe]}| relay first ${res[first]}| relay warm ${res[warm]}"
@@ -341,3 +461,4 @@ for p in "${paths[@]}"; do echo "   all -S $p: ${res[S-$p]}| -C: ${res[C-$p]}"; 
 echo
 echo "## the client's address as postgres sees it (inet_client_addr(), client bound to 127.0.0.7)"
 for p in "${paths[@]}"; do printf '   %-8s %s\n' "$p" "${addr[$p]}"; done
+iperf_part

@@ -16,7 +16,7 @@ PROXY=$BRO_BIN/bro-proxyd	# or /lib/systemd/systemd-socket-proxyd
 # a working directory it can enter (rootless podman re-enters it)
 PGIMAGE=$T_TMP/pg-image
 install -m 0755 ../scripts/pg-image "$PGIMAGE" && cd "$T_TMP" || exit 1
-plan 23
+plan 25
 
 CT=bro-pgt-$$ VOL=bro-pgt-$$-data
 PORT=$(free_port)
@@ -45,8 +45,8 @@ ct_start=$(unit_cmds "$units/$CT-container.service")	# ExecStartPre, ExecStart, 
 stop_cmd=$(sed -n 's/^ExecStop=//p' "$units/$CT-container.service")
 proxy_sh=$(sed -n "s/^ExecStart=\/bin\/sh -c '\(.*\)'\$/\1/p" "$units/$CT.service" |
 	sed 's/\$\$/$/g; s|%t|'"$T_RUNTIME"'|g')
-like "$ct_start" "bro-helper --pid \"\\\$pid\" -- pg_isready -q -h 127.0.0.1 -p 5432 && exit 0" \
-	"the container unit waits for pg_isready inside (ExecStartPost=)"
+like "$ct_start" "bro-helper --pid \"\\\$pid\" -- timeout 20\\.000 /bin/sh -c \"until pg_isready -q -h 127\\.0\\.0\\.1 -p 5432; do sleep 0\\.002; done\" && exit 0" \
+	"the container unit waits for pg_isready inside (ExecStartPost=: one bro-helper, a 2 ms loop)"
 case $PROXY in
 *systemd-socket-proxyd)
 	proxy_sh=${proxy_sh//"$BRO_BIN/bro-proxyd --connect-timeout=20s"/$PROXY} ;;
@@ -113,6 +113,21 @@ is "$holders" "" "no process in the container holds the socket ($sock)"
 
 is "$(q 'select 2')" 2 "a second connection works"
 is "$(ctpid)" "$PID" "  same container, not restarted"
+
+# --ready-cmd that never succeeds: the wait ends at the connect timeout
+# (timeout(1) around the loop inside the container's netns), says so, and
+# fails the container unit's start; no try of it is left running
+as_user "$BRO_BIN/bro-unit" --dir "$UT/units-bad" --container "$CT" \
+	--listen "127.0.0.1:$PORT" --target 127.0.0.1:5432 --connect-timeout 1s \
+	--ready-cmd 'false' --bindir "$BRO_BIN" >/dev/null
+bad_ready=$(sed -n "s/^ExecStartPost=\/bin\/sh -c '\(.*\)'\$/\1/p" "$UT/units-bad/$CT-container.service" |
+	sed 's/\$\$/$/g; s|%t|'"$T_RUNTIME"'|g')
+as_user sh -c "$bad_ready" >"$T_TMP/bad.out" 2>&1
+st=$?
+is "$st:$(cat "$T_TMP/bad.out")" "1:bro-unit: $CT: not ready within 1s" \
+	"--ready-cmd false: exit 1, 'not ready within 1s'"
+wait_for 5 sh -c "! pgrep -u $BRO_TEST_USER -f 'until false' >/dev/null"
+ok $? "  and its loop is gone (timeout(1) ended it)"
 t0=$(ms)
 for i in 1 2 3 4 5 6 7 8; do q "select $i, pg_sleep(2)" >"$T_TMP/c.$i" & done
 wait

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/proxyd-lib.sh"
 require systemd-socket-activate python3 ss
-plan 20
+plan 21
 
 # 1. --connect-timeout: the backend comes up 2 s after the client
 b=$(free_port); f=$(free_port)
@@ -14,7 +14,14 @@ proxy_activate -l "127.0.0.1:$f" -- --connect-timeout=10s "127.0.0.1:$b"
 t0=$(date +%s%N)
 "${PEERCMD[@]}" req "127.0.0.1:$f" --data late --half-close --timeout 10 > "$T_TMP/late" & r=$!
 cleanup_add "kill $r"
-sleep 2
+# meanwhile the proxy retries the backend (from 1 ms on, doubling to 16
+# ms: some 60 refused connects a second), each try's socket closed: its
+# fd count a second in and two seconds in is the same
+sleep 1
+n1=999; for _ in 1 2 3 4 5; do n=$(nfds "$PROXY_PID"); [ "$n" -lt "$n1" ] && n1=$n; done
+sleep 1
+wait_for 5 sh -c "[ \$(ls /proc/$PROXY_PID/fd | wc -l) -le $n1 ]"
+ok $? "  the refused tries while it waits leak no fd ($n1 open)"
 server echo "127.0.0.1:$b"
 wait "$r"
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))

@@ -33,8 +33,12 @@
 #include "proxyproto.h"
 
 #define ACCEPT_BATCH	64
-#define BACKOFF_FIRST_MS 20
-#define BACKOFF_MAX_MS	500
+/* retries of a refused connect (--connect-timeout): the first connection
+ * to a service still starting waits for this, so the schedule is tight
+ * (1, 2, 4, 8, then every 16 ms: a refused connect to loopback costs a few
+ * microseconds, and the service is at most 16 ms late, not 500) */
+#define BACKOFF_FIRST_MS 1
+#define BACKOFF_MAX_MS	16
 #define RESOLVE_EVERY	1000000		/* usec between re-resolutions */
 
 static void list_add(struct conn_list *l, struct conn *c)

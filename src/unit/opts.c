@@ -426,9 +426,9 @@ static int parse_opts(int argc, char **argv, struct unit_opts *o,
 
 		parse_timespan_usec(o->connect_timeout, &usec);
 		snprintf(o->ready, sizeof(o->ready), "%s", ready);
-		o->ready_tries = (unsigned)(usec / UNIT_READY_STEP_USEC);
-		if (o->ready_tries < 1)
-			o->ready_tries = 1;
+		o->ready_ms = (usec + 999) / 1000;
+		if (o->ready_ms < 1)
+			o->ready_ms = 1;
 	}
 	o->backlog = DEFAULT_BACKLOG;
 	if (backlog) {

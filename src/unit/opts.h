@@ -11,7 +11,7 @@
 #define UNIT_ADDR_MAX	64	/* "[v6]:port" fits */
 #define UNIT_PATH_MAX	108	/* sizeof(sun_path): a unix socket path */
 #define UNIT_READY_MAX	256	/* --ready-cmd, in bytes */
-#define UNIT_READY_STEP_USEC 10000	/* --ready-cmd retried every 10 ms */
+#define UNIT_READY_PAUSE "0.002"	/* sleep(1) between --ready-cmd tries */
 
 /* What bro-unit generates */
 enum unit_mode {
@@ -38,8 +38,7 @@ enum unit_mode {
  * @connect_timeout: --connect-timeout for the proxy, normalized
  * @ready:	--ready-cmd: run inside the container's network namespace until
  *		it succeeds before the proxy starts ("" when not given)
- * @ready_tries: how often, every UNIT_READY_STEP_USEC, within the connect
- *		timeout
+ * @ready_ms:	how long --ready-cmd is retried: the connect timeout, in ms
  * @backlog:	Backlog= of the socket
  * @shim:	UNIT_MODE_DIRECT: libbro-sockact.so on the host, for the
  *		podman create flags bro-unit prints (not in any unit file)
@@ -63,7 +62,7 @@ struct unit_opts {
 	char via[UNIT_PATH_MAX];
 	char idle[32], connect_timeout[32];
 	char ready[UNIT_READY_MAX];
-	unsigned ready_tries;
+	uint64_t ready_ms;
 	unsigned backlog;
 	bool dry_run, help, version;
 	char cmdline[1024];

@@ -147,7 +147,12 @@ static void render_proxy_service(FILE *f, const struct unit_opts *o)
  * unit "activating" until CMD succeeds inside the container's network
  * namespace, so the proxy (After= it) starts only then. A port that accepts
  * is not always a service that answers: postgres accepts TCP before it is
- * ready, and then refuses with "the database system is starting up". */
+ * ready, and then refuses with "the database system is starting up".
+ * The first connection waits for this loop, so it is tight: one bro-helper
+ * enters the namespace, and inside it CMD is tried every
+ * UNIT_READY_PAUSE s, under timeout(1) for --connect-timeout (which also
+ * ends the loop's children). Before, each try ran sh + bro-helper + CMD and
+ * a 10 ms sleep: up to ~40 ms late with Debian's Perl pg_isready wrapper. */
 static void exec_ready(FILE *f, const struct unit_opts *o,
 		       const char *container)
 {
@@ -156,9 +161,10 @@ static void exec_ready(FILE *f, const struct unit_opts *o,
 	fprintf(f,
 		"# the container's PID (podman wrote it, or one podman inspect), then\n"
 		"# --ready-cmd: the proxy starts once this succeeds in the container's netns\n"
-		"ExecStartPost=/bin/sh -c '[ -s " PIDFILE_FMT " ] || %s inspect --format \"{{.State.Pid}}\" %s >" PIDFILE_FMT " || exit 1; read -r pid <" PIDFILE_FMT "; i=0; while [ $$i -lt %u ]; do %s/bro-helper --pid \"$$pid\" -- %s && exit 0; sleep 0.01; i=$$((i + 1)); done; echo \"bro-unit: %s: not ready within %s\" >&2; exit 1'\n",
+		"ExecStartPost=/bin/sh -c '[ -s " PIDFILE_FMT " ] || %s inspect --format \"{{.State.Pid}}\" %s >" PIDFILE_FMT " || exit 1; read -r pid <" PIDFILE_FMT "; %s/bro-helper --pid \"$$pid\" -- timeout %llu.%03llu /bin/sh -c \"until %s; do sleep " UNIT_READY_PAUSE "; done\" && exit 0; echo \"bro-unit: %s: not ready within %s\" >&2; exit 1'\n",
 		container, o->podman, container, container, container,
-		o->ready_tries, o->bindir, o->ready, container,
+		o->bindir, (unsigned long long)(o->ready_ms / 1000),
+		(unsigned long long)(o->ready_ms % 1000), o->ready, container,
 		o->connect_timeout);
 }
 

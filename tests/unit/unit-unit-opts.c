@@ -158,7 +158,7 @@ int main(void)
 		     "--ready-cmd", "pg_isready -q -h 127.0.0.1 -p 5432"), 0,
 	       "--ready-cmd with words");
 	is_str(o.ready, "pg_isready -q -h 127.0.0.1 -p 5432", "  kept as given");
-	is_int(o.ready_tries, 2000, "  tried every 10 ms within 20s");
+	is_int((long long)o.ready_ms, 20000, "  tried for 20s (ms)");
 	ok(strstr(o.cmdline, "--ready-cmd 'pg_isready -q -h 127.0.0.1 -p 5432'") != NULL,
 	   "  recorded quoted in the header: %s", o.cmdline);
 	BAD("a --ready-cmd with a quote", A, "--listen", "1", "--ready-cmd", "a'b");

@@ -104,7 +104,7 @@ int main(void)
 		   "127.0.0.1:5432", "--connect-timeout", "2s", "--ready-cmd",
 		   "pg_isready -q"), 0, "--ready-cmd renders");
 	c = text("pg-container.service");
-	ok(has_line(c, "ExecStartPost=/bin/sh -c '[ -s %t/bro/pg.pid ] || /usr/bin/podman inspect --format \"{{.State.Pid}}\" pg >%t/bro/pg.pid || exit 1; read -r pid <%t/bro/pg.pid; i=0; while [ $$i -lt 200 ]; do /usr/local/bin/bro-helper --pid \"$$pid\" -- pg_isready -q && exit 0; sleep 0.01; i=$$((i + 1)); done; echo \"bro-unit: pg: not ready within 2s\" >&2; exit 1'"),
+	ok(has_line(c, "ExecStartPost=/bin/sh -c '[ -s %t/bro/pg.pid ] || /usr/bin/podman inspect --format \"{{.State.Pid}}\" pg >%t/bro/pg.pid || exit 1; read -r pid <%t/bro/pg.pid; /usr/local/bin/bro-helper --pid \"$$pid\" -- timeout 2.000 /bin/sh -c \"until pg_isready -q; do sleep 0.002; done\" && exit 0; echo \"bro-unit: pg: not ready within 2s\" >&2; exit 1'"),
 	   "--ready-cmd: one shell fills the PID file if needed and waits, 200 x 10 ms");
 	ok(strstr(c, "ExecStartPost=") &&
 	   !strstr(strstr(c, "ExecStartPost=") + 1, "ExecStartPost="),
