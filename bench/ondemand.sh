@@ -170,11 +170,11 @@ as_user $PGBIN/pg_ctl -D "$urun/hostpg" -w -l "$urun/hostpg.log" \
 # bro-helper + bro-proxyd, its CPU per GB: bench/lib/cpu.sh), direct mode
 # (iperf3 -s in a --network=none container adopting the socket at bind():
 # it says no READY=1, so BRO_SOCKACT_READY=bind) and iperf3 on the host.
-# iperf3 -s closes its listener after each test and binds a new one, which
-# the shim cannot adopt again (the inherited socket went with the first):
-# in direct mode it runs with -1, one test, and each round starts it anew
-# from the socket (the client waits in the backlog; iperf3 times only the
-# transfer)
+# iperf3 -s closes its listener after each test and binds a new one (the
+# shim adopts the same socket again, tests/sockact-basic.t); in direct mode
+# it runs with -1, one test, so that each round starts it anew from the
+# socket like the relay's first connection (the client waits in the
+# backlog; iperf3 times only the transfer)
 iperf3_run() {		# iperf3_run PORT: "BYTES GBITS" received ("0 0": failed)
 	as_user timeout 120 iperf3 -c 127.0.0.1 -p "$1" -t "$IPERF_SECS" -J 2>/dev/null | python3 -c 'import json, sys
 e = json.load(sys.stdin)["end"]["sum_received"]

@@ -18,7 +18,7 @@ ok "$(readelf -d "$SHIM" | grep -q NEEDED && echo 1 || echo 0)" "  and names no 
 #    that binds the same port first
 port=$(free_port)
 sa_start "$port" env LD_PRELOAD="$SHIM" BRO_SOCKACT_DEBUG=1 \
-	"$SRV" --fork-bind --nonblock --cloexec 0.0.0.0 "$port"
+	"$SRV" --fork-bind --nonblock --cloexec --count 2 0.0.0.0 "$port"
 got=$(sa_client "$port")
 like "$got" "^peer 127\.0\.0\.7:[0-9]+$" "glibc: the server answers on the host's socket and sees the client's own address ($got)"
 sa_wait_log 5 '^served'
@@ -28,7 +28,26 @@ like "$(grep '^child-bind' "$SA_LOG")" "^child-bind error Address already in use
 	"  a forked child's bind of the same port goes to the kernel (not LISTEN_PID)"
 like "$(grep '^bro-sockact\[' "$SA_LOG" | tr '\n' ' ')" "bind fd 4 0\.0\.0\.0:$port: adopted inherited fd 3 .*listen fd 4: adopted and listening already" \
 	"  BRO_SOCKACT_DEBUG=1: one line per decision"
-ok "$([ -e "/proc/$SA_PID/fd/3" ] && echo 1 || echo 0)" "  the inherited fd 3 is closed after the adoption"
+fl=$(awk '/^flags:/ {print $2}' "/proc/$SA_PID/fdinfo/3" 2>/dev/null)
+ok "$([ -n "$fl" ] && [ $((8#$fl & 8#2000000)) != 0 ] && echo 0 || echo 1)" \
+	"  the inherited fd 3 is kept for a later bind, close-on-exec (flags ${fl:-none})"
+sa_stop
+
+# 1b. a server that closes its listener and binds again (iperf3 does so
+#     after each test): the same inherited socket each time, and a client
+#     that comes in between waits in its backlog
+port=$(free_port)
+sa_start "$port" env LD_PRELOAD="$SHIM" BRO_SOCKACT_DEBUG=1 \
+	"$SRV" --rebind --count 3 0.0.0.0 "$port"
+for n in 1 2 3; do
+	got=$(sa_client "$port")
+	like "$got" "^peer 127\.0\.0\.7:[0-9]+$" "rebind: client $n answered on the host's socket ($got)"
+done
+sa_wait_log 5 '^served.*' >/dev/null
+is "$(grep -c '^rebound fd=4 local=127\.0\.0\.1:'"$port"'$' "$SA_LOG")" 2 \
+	"  each new listener took the inherited 127.0.0.1:$port"
+is "$(grep -c "bind fd 4 0\.0\.0\.0:$port: adopted inherited fd 3" "$SA_LOG")" 3 \
+	"  three binds, three adoptions of inherited fd 3"
 sa_stop
 
 # 2. the same server linked with musl

@@ -51,6 +51,13 @@ like "$(grep '^bro-sockact\[' "$SA_LOG")" "fd 4: registered again with epoll fd 
 like "$(sa_client "$SA_PORT")" "^peer 127\.0\.0\.7:" "  glibc-epoll: a second connection, after READY=1, answered through epoll"
 sa_wait_log 5 '^served.*' && sa_stop
 
+run_gated glibc-rebind "$SRV" --rebind --count 2
+like "$(sa_client "$SA_PORT")" "^peer 127\.0\.0\.7:" "  glibc-rebind: a listener bound again after READY=1 answers on the host's socket"
+sa_wait_log 5 '^rebound' >/dev/null
+like "$(grep '^bro-sockact\[' "$SA_LOG" | tr '\n' ' ')" "stand-in replaced by inherited fd 3 .*bind fd 4 127\.0\.0\.1:$SA_PORT: adopted inherited fd 3" \
+	"  adopted at once, no second stand-in (READY=1 was said)"
+sa_stop
+
 if [ -x "$SRV_MUSL" ]; then
 	run_gated musl-poll "$SRV_MUSL"
 	sa_stop

@@ -27,6 +27,12 @@
  *     numbers at each call and need nothing.
  *  4. sd_notify()/sd_pid_notify() then send the message to NOTIFY_SOCKET
  *     like libsystemd (notify.c), also with BRO_SOCKACT=off.
+ *  5. The inherited fd stays open (close-on-exec) after an adoption, as
+ *     systemd keeps its own: a program that closes its listener and binds
+ *     the port again (iperf3 after each test, a server reloading) adopts
+ *     the same socket again, and connections meanwhile wait in its
+ *     backlog. A candidate counts as taken while the fd it was adopted
+ *     onto is still that socket (same SO_COOKIE).
  *
  * A failure adopts nothing more and leaves the program's own socket in
  * place; it never ends the program. Errors are one line on stderr.
@@ -36,14 +42,17 @@
 extern int *__errno_location(void) __attribute__((weak));
 
 struct cand {
-	int fd;			/* the inherited fd, -1 once adopted or gone */
+	int fd;			/* the inherited fd, kept open; -1 if gone */
 	int type;		/* SA_SOCK_STREAM or SA_SOCK_DGRAM */
+	int user;		/* the program's fd it was adopted onto, or -1 */
+	uint64_t cookie;	/* its SO_COOKIE, 0 if unknown */
 	union sa_inet addr;
 };
 
 struct standin {
 	int fd;			/* the program's fd, bound for real */
 	int cand;		/* the inherited socket that replaces it */
+	int type;		/* the candidate's type, restored at the swap */
 	uint64_t cookie;	/* SO_COOKIE of the stand-in, 0 if unknown */
 	int n_ep;
 	struct {
@@ -63,6 +72,7 @@ static struct {
 	struct standin standin[SA_MAX_FDS];
 	int n_adopted;
 	int adopted[SA_MAX_FDS];
+	int ready;		/* READY=1 seen: later binds adopt at once */
 } S;
 
 static long set_errno(long r)
@@ -202,6 +212,8 @@ static void examine(int skip)
 		}
 		S.cand[S.n_cand].fd = fd;
 		S.cand[S.n_cand].type = type;
+		S.cand[S.n_cand].user = -1;
+		S.cand[S.n_cand].cookie = sock_cookie(fd);
 		S.cand[S.n_cand].addr = a;
 		S.n_cand++;
 		debug_fd("inherited", fd, &a,
@@ -220,6 +232,15 @@ static int wildcard(const union sa_inet *a)
 	return !memcmp(a->in6.addr, zero, 16);
 }
 
+/* is candidate i adopted onto a program fd that still holds it? (no
+ * SO_COOKIE to tell: taken once adopted, as if its fd had been closed) */
+static int taken(int i)
+{
+	int u = S.cand[i].user;
+
+	return u >= 0 && (!S.cand[i].cookie || sock_cookie(u) == S.cand[i].cookie);
+}
+
 /* step 2: the candidate for bind(fd, a), or -1 */
 static int match(int fd, const union sa_inet *a)
 {
@@ -229,7 +250,8 @@ static int match(int fd, const union sa_inet *a)
 	for (i = 0; i < S.n_cand; i++) {
 		c = &S.cand[i].addr;
 		if (S.cand[i].fd < 0 || S.cand[i].type != type ||
-		    c->family != a->family || c->in4.port != a->in4.port)
+		    c->family != a->family || c->in4.port != a->in4.port ||
+		    taken(i))
 			continue;
 		if (wildcard(a))
 			return i;
@@ -243,6 +265,16 @@ static int match(int fd, const union sa_inet *a)
 	return -1;
 }
 
+static int is_adopted(int fd)
+{
+	int i;
+
+	for (i = 0; i < S.n_adopted; i++)
+		if (S.adopted[i] == fd)
+			return 1;
+	return 0;
+}
+
 /* step 3: candidate i takes fd's place, with fd's flags; 0 or -errno */
 static long adopt(int fd, int i)
 {
@@ -253,26 +285,19 @@ static long adopt(int fd, int i)
 	fdfl = sa_fcntl(fd, SA_F_GETFD, 0);
 	if (fl < 0 || fdfl < 0)
 		return fl < 0 ? fl : fdfl;
+	/* kept for a later bind (step 5), but no program it execs gets it */
+	r = sa_fcntl(from, SA_F_SETFD, SA_FD_CLOEXEC);
+	if (r < 0)
+		return r;
 	r = sa_dup3(from, fd, (fdfl & SA_FD_CLOEXEC) ? SA_O_CLOEXEC : 0);
 	if (r < 0)
 		return r;
 	ifl = sa_fcntl(fd, SA_F_GETFL, 0);
 	if (ifl >= 0 && (ifl & SA_O_NONBLOCK) != (fl & SA_O_NONBLOCK))
 		sa_fcntl(fd, SA_F_SETFL, (ifl & ~SA_O_NONBLOCK) | (fl & SA_O_NONBLOCK));
-	sa_close(from);
-	S.cand[i].fd = -1;
-	if (S.n_adopted < SA_MAX_FDS)
+	S.cand[i].user = fd;
+	if (!is_adopted(fd) && S.n_adopted < SA_MAX_FDS)
 		S.adopted[S.n_adopted++] = fd;
-	return 0;
-}
-
-static int is_adopted(int fd)
-{
-	int i;
-
-	for (i = 0; i < S.n_adopted; i++)
-		if (S.adopted[i] == fd)
-			return 1;
 	return 0;
 }
 
@@ -327,7 +352,7 @@ int bind(int fd, const void *addr, unsigned len)
 		unlock();
 		return (int)set_errno(sa_bind(fd, addr, len));
 	}
-	if (!S.env.notify) {
+	if (!S.env.notify || S.ready) {
 		int from = S.cand[i].fd;
 
 		r = adopt(fd, i);
@@ -353,6 +378,7 @@ int bind(int fd, const void *addr, unsigned len)
 	memset(s, 0, sizeof(*s));
 	s->fd = fd;
 	s->cand = i;
+	s->type = S.cand[i].type;
 	s->cookie = sock_cookie(fd);
 	debug_fd("bind", fd, &a, "stand-in bound; at READY=1 it becomes inherited fd",
 		 S.cand[i].fd);
@@ -429,6 +455,7 @@ static void swap_all(void)
 
 	for (i = 0; i < S.n_standin; i++) {
 		s = &S.standin[i];
+		S.cand[s->cand].type = s->type;	/* matchable again */
 		from = S.cand[s->cand].fd;
 		if (from < 0)
 			continue;
@@ -497,6 +524,7 @@ int sd_pid_notify(int pid, int unset_environment, const char *state)
 	}
 	load();
 	if (active() && says_ready(state)) {
+		S.ready = 1;
 		if (S.n_standin)
 			swap_all();
 		else

@@ -60,6 +60,7 @@ static inline long sys6(long n, long a, long b, long c, long d, long e, long f)
 #define SA_SO_ACCEPTCONN 30
 #define SA_SO_COOKIE	57
 #define SA_F_GETFD	1
+#define SA_F_SETFD	2
 #define SA_F_GETFL	3
 #define SA_F_SETFL	4
 #define SA_FD_CLOEXEC	1

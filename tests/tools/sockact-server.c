@@ -7,13 +7,17 @@
  * musl-gcc.
  *
  *   sockact-server [--dgram] [--nonblock] [--cloexec] [--epoll]
- *                  [--fork-bind] [--ready-fifo PATH] [--count N] ADDR PORT
+ *                  [--fork-bind] [--ready-fifo PATH] [--count N] [--rebind]
+ *                  ADDR PORT
  *
  * Prints, line by line: "child-bind ..." (--fork-bind: a forked child's
  * bind of ADDR PORT first), "bound fd=N local=ADDR:PORT nonblock=0|1
  * cloexec=0|1", "listening", then with --ready-fifo, once a line arrives
  * on PATH, "notified rc=N" after sd_notify(0, "READY=1"), and one
- * "served ADDR:PORT" per client. Each wait is bounded (30 s).
+ * "served ADDR:PORT" per client. --rebind (stream): after each client the
+ * listener is closed and a new socket bound and listening in its place, as
+ * iperf3 does between tests ("rebound fd=N local=ADDR:PORT"). Each wait is
+ * bounded (30 s).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -62,17 +66,19 @@ static void fmt(const struct sockaddr_storage *ss, char *out, size_t n)
 static void usage(void)
 {
 	fprintf(stderr, "usage: sockact-server [--dgram] [--nonblock] [--cloexec] "
-		"[--epoll] [--fork-bind] [--ready-fifo PATH] [--count N] ADDR PORT\n");
+		"[--epoll] [--fork-bind] [--ready-fifo PATH] [--count N] [--rebind] "
+		"ADDR PORT\n");
 	exit(64);
 }
 
 int main(int argc, char **argv)
 {
 	int dgram = 0, nonblock = 0, cloexec = 0, use_epoll = 0, fork_bind = 0;
+	int rebind = 0;
 	const char *fifo = NULL;
 	long count = 1, port;
 	struct sockaddr_storage ss, peer;
-	socklen_t len;
+	socklen_t len, blen;
 	char buf[128], line[160];
 	int fd, ep = -1, i, type;
 	char *end;
@@ -87,6 +93,8 @@ int main(int argc, char **argv)
 			cloexec = 1;
 		else if (!strcmp(argv[i], "--epoll"))
 			use_epoll = 1;
+		else if (!strcmp(argv[i], "--rebind"))
+			rebind = 1;
 		else if (!strcmp(argv[i], "--fork-bind"))
 			fork_bind = 1;
 		else if (!strcmp(argv[i], "--ready-fifo") && i + 1 < argc)
@@ -96,7 +104,7 @@ int main(int argc, char **argv)
 		else
 			usage();
 	}
-	if (argc - i != 2 || count < 1 || count > 1000)
+	if (argc - i != 2 || count < 1 || count > 1000 || (rebind && dgram))
 		usage();
 	port = strtol(argv[i + 1], &end, 10);
 	if (*end || port < 0 || port > 65535)
@@ -113,6 +121,7 @@ int main(int argc, char **argv)
 	} else {
 		usage();
 	}
+	blen = len;
 	type = (dgram ? SOCK_DGRAM : SOCK_STREAM) | (nonblock ? SOCK_NONBLOCK : 0) |
 	       (cloexec ? SOCK_CLOEXEC : 0);
 
@@ -222,6 +231,24 @@ int main(int argc, char **argv)
 			close(c);
 		}
 		printf("served %s\n", buf);
+		if (rebind && count > 1) {	/* as iperf3 between tests */
+			close(fd);	/* which also leaves the epoll set */
+			fd = socket(ss.ss_family, type, 0);
+			if (fd < 0 || bind(fd, (struct sockaddr *)&ss, blen) < 0 ||
+			    listen(fd, 16) < 0)
+				die("rebind", argv[i]);
+			len = sizeof(peer);
+			if (getsockname(fd, (struct sockaddr *)&peer, &len) < 0)
+				die("getsockname", argv[i]);
+			fmt(&peer, buf, sizeof(buf));
+			printf("rebound fd=%d local=%s\n", fd, buf);
+			if (use_epoll) {
+				struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+				if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0)
+					die("epoll_ctl", "listen fd");
+			}
+		}
 	}
 	return 0;
 }
