@@ -95,6 +95,18 @@ int run_args_relay(struct run_opts *o, int argc, char **argv)
 	bool publish;
 	struct run_relay *r;
 
+	if (!strcmp(argv[0], "--allow-unix")) {
+		if (argc < 2)
+			return bad(o, "--allow-unix takes an argument");
+		if (argv[1][0] != '/' ||
+		    strlen(argv[1]) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+			return bad(o, "--allow-unix %.64s: an absolute path shorter than %zu bytes expected",
+				   argv[1], sizeof(((struct sockaddr_un *)0)->sun_path));
+		if (o->nallow_unix == RUN_MAX_ALLOW_UNIX)
+			return bad(o, "--allow-unix: at most %d", RUN_MAX_ALLOW_UNIX);
+		o->allow_unix[o->nallow_unix++] = argv[1];
+		return 2;
+	}
 	if (strcmp(argv[0], "--relay") && strcmp(argv[0], "--publish"))
 		return 0;
 	publish = !strcmp(argv[0], "--publish");
@@ -118,6 +130,10 @@ int run_args_relay(struct run_opts *o, int argc, char **argv)
 
 int run_args_relay_done(struct run_opts *o)
 {
+	if (o->nallow_unix && !o->seccomp_unix_block)
+		return bad(o, "--allow-unix needs --seccomp-unix-block");
+	if (o->nallow_unix && o->no_userns)
+		return bad(o, "--allow-unix needs the launcher outside the sandbox: not with --no-userns");
 	if (!o->nrelays)
 		return 0;
 	if (o->no_userns)

@@ -205,7 +205,9 @@ static void usage(FILE *f, const char *argv0)
 "                           127.0.0.1:PORT in the sandbox goes to a host unix socket\n"
 "                           (pinned at start) or host TCP address (needs --unshare-net\n"
 "                           and --unshare-pid)\n"
-"  --publish HOSTPORT=PORT  the host's 127.0.0.1:HOSTPORT goes to 127.0.0.1:PORT inside\n",
+"  --publish HOSTPORT=PORT  the host's 127.0.0.1:HOSTPORT goes to 127.0.0.1:PORT inside\n"
+"  --allow-unix PATH        with --seccomp-unix-block: this host unix socket (pinned\n"
+"                           at start) stays reachable by connect()\n",
 	      f);
 }
 
@@ -855,6 +857,8 @@ int main(int argc, char **argv)
 	read_seccomp();
 	if (opts.nrelays)
 		run_relay_prepare(&opts);	/* relay.c: pins, host listeners */
+	if (opts.nallow_unix)
+		run_unixbroker_prepare(&opts);	/* unixbroker.c: pins */
 	old_cwd = get_current_dir_name();
 	proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (proc_fd < 0)
@@ -931,7 +935,8 @@ int main(int argc, char **argv)
 		unpin();
 		close(setup[1]);
 		if (!need_go) {
-			run_relay_start(&opts);	/* relay.c */
+			run_relay_start(&opts);
+			run_unixbroker_start(&opts);	/* unixbroker.c */
 			code = run_monitor(pidfd, pid, setup[0], -1);
 			run_relay_stop();
 			return code;
@@ -965,6 +970,7 @@ int main(int argc, char **argv)
 		}
 		close(go[1]);
 		run_relay_start(&opts);		/* relay.c */
+		run_unixbroker_start(&opts);	/* unixbroker.c */
 		code = run_monitor(pidfd, pid, setup[0], opts.json_status_fd);
 		run_relay_stop();
 		return code;

@@ -3,7 +3,8 @@
 BINS += bro-run
 bro-run_SRCS := src/run/bro-run.c src/run/args.c src/run/mount.c \
 	src/run/proc.c src/run/args-sandbox.c src/run/seccomp.c \
-	src/run/landlock.c src/run/args-relay.c src/run/relay.c
+	src/run/landlock.c src/run/args-relay.c src/run/relay.c \
+	src/run/unixbroker.c
 # Linked static (static-pie): PID 1 re-execs bro-run after pivot_root, and a
 # dynamic one would take its loader, /etc/ld.so.preload and libraries from
 # the sandbox's root, which the command may have written. The sanitizer

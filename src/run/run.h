@@ -102,6 +102,11 @@ struct run_opts {
 	} relays[RUN_MAX_RELAYS];
 	size_t nrelays;
 
+	/* --allow-unix (args-relay.c, unixbroker.c) */
+#define RUN_MAX_ALLOW_UNIX	16
+	const char *allow_unix[RUN_MAX_ALLOW_UNIX];
+	size_t nallow_unix;
+
 	/* parser state */
 	int next_perms;		/* --perms for the next op, -1 none */
 	uint64_t next_size;	/* --size for the next op, 0 none */
@@ -155,6 +160,17 @@ void run_relay_prepare(struct run_opts *o);
 void run_relay_child(struct run_opts *o);
 void run_relay_start(struct run_opts *o);
 void run_relay_stop(void);
+
+/* unixbroker.c: --allow-unix; a seccomp user-notification supervisor in
+ * the launcher answers every connect() of the command (see the file).
+ * run_unixbroker_prepare(): the launcher, before the clone: pins the paths.
+ * run_unixbroker_send(): the command, once its filter is loaded: the
+ *	listener fd to the launcher.
+ * run_unixbroker_start(): the launcher, after the clone: the supervisor
+ *	thread. All die on failure with one line. */
+void run_unixbroker_prepare(struct run_opts *o);
+void run_unixbroker_send(int notify_fd);
+void run_unixbroker_start(struct run_opts *o);
 
 /* seccomp.c: the built-in profiles (lib/confine.c), dies on failure */
 void run_seccomp_profiles(const struct run_opts *o);
