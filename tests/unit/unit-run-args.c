@@ -253,6 +253,16 @@ int main(void)
 		is_int(PARSE(NS, "--relay", p, "x"), -1, "a unix path longer than sun_path");
 	}
 #undef NS
+	/* --allow-unix */
+	is_int(PARSE("--seccomp-unix-block", "--allow-unix", "/run/a.sock", "--allow-unix", "/b", "x"), 0,
+	       "--allow-unix twice");
+	ok(o.nallow_unix == 2 && !strcmp(o.allow_unix[1], "/b"), "  both kept");
+	is_int(PARSE("--allow-unix", "/a", "x"), -1, "--allow-unix without --seccomp-unix-block");
+	is_str(o.err, "--allow-unix needs --seccomp-unix-block", "  message");
+	is_int(PARSE("--seccomp-unix-block", "--allow-unix", "a.sock", "x"), -1, "a relative path");
+	is_int(PARSE("--seccomp-unix-block", "--allow-unix"), -1, "no argument");
+	is_int(PARSE("--no-userns", "--seccomp-unix-block", "--allow-unix", "/a", "x"), -1,
+	       "with --no-userns");
 
 	{
 		char buf[] = "a\0bb\0\0c";
