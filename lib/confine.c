@@ -5,6 +5,7 @@
  * and the x32 check a hand-written filter tends to forget.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <seccomp.h>
@@ -121,8 +122,10 @@ int confine_load(const char **step)
 	return r;
 }
 
-/* socket(AF_UNIX), datagram socketpairs, io_uring: EPERM */
-static int add_unix_block(scmp_filter_ctx ctx, const char **step)
+/* socket(AF_UNIX), datagram socketpairs, io_uring: EPERM; with
+ * @stream_ok, stream and seqpacket socket() allowed and every connect()
+ * sent to the listener instead */
+static int add_unix_block(scmp_filter_ctx ctx, bool stream_ok, const char **step)
 {
 	static const char *const uring[] = {
 		"io_uring_setup", "io_uring_enter", "io_uring_register",
@@ -131,8 +134,23 @@ static int add_unix_block(scmp_filter_ctx ctx, const char **step)
 
 	*step = "seccomp_rule_add(socket)";
 	/* the kernel reads the family as an int: only its low 32 bits */
-	r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1,
-			     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_UNIX));
+	if (!stream_ok) {
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1,
+				     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_UNIX));
+	} else {
+		/* AF_UNIX takes STREAM, SEQPACKET, DGRAM and RAW (a datagram
+		 * socket): the last two refused, the type's low 4 bits */
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 2,
+				     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_UNIX),
+				     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM));
+		if (r == 0)
+			r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 2,
+					     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_UNIX),
+					     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_RAW));
+		*step = "seccomp_rule_add(connect, SCMP_ACT_NOTIFY)";
+		if (r == 0)
+			r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(connect), 0);
+	}
 	*step = "seccomp_rule_add(socketpair)";
 	/* the type's low 4 bits (SOCK_TYPE_MASK; SOCK_CLOEXEC and
 	 * SOCK_NONBLOCK above); AF_UNIX makes SOCK_RAW a datagram socket */
@@ -223,6 +241,12 @@ static int add_hardening(scmp_filter_ctx ctx, bool allow_userns,
 
 int confine_profiles_load(unsigned profiles, const char **step)
 {
+	return confine_profiles_load_notify(profiles, NULL, step);
+}
+
+int confine_profiles_load_notify(unsigned profiles, int *notify_fd,
+				 const char **step)
+{
 	scmp_filter_ctx ctx;
 	int r;
 
@@ -233,12 +257,18 @@ int confine_profiles_load(unsigned profiles, const char **step)
 	*step = "seccomp_attr_set(SCMP_FLTATR_ACT_BADARCH)";
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	if (r == 0 && (profiles & CONFINE_UNIX_BLOCK))
-		r = add_unix_block(ctx, step);
+		r = add_unix_block(ctx, notify_fd && (profiles & CONFINE_UNIX_STREAM), step);
 	if (r == 0 && (profiles & CONFINE_HARDENING))
 		r = add_hardening(ctx, profiles & CONFINE_ALLOW_USERNS, step);
 	if (r == 0) {
 		*step = "seccomp_load()";
 		r = seccomp_load(ctx);
+	}
+	if (r == 0 && notify_fd && (profiles & CONFINE_UNIX_STREAM)) {
+		*step = "seccomp_notify_fd()";
+		*notify_fd = seccomp_notify_fd(ctx);
+		if (*notify_fd < 0)
+			r = *notify_fd;
 	}
 	seccomp_release(ctx);
 	return r;

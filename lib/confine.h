@@ -40,6 +40,8 @@ int confine_tty_load(const char **step);
 #define CONFINE_UNIX_BLOCK	0x1	/* AF_UNIX sockets, io_uring */
 #define CONFINE_HARDENING	0x2	/* kernel attack surface, see below */
 #define CONFINE_ALLOW_USERNS	0x4	/* with HARDENING: new user ns allowed */
+#define CONFINE_UNIX_STREAM	0x8	/* with UNIX_BLOCK and a notify fd: see
+					 * confine_profiles_load_notify() */
 
 /**
  * confine_profiles_load() - load one seccomp filter with the profiles in
@@ -73,5 +75,16 @@ int confine_tty_load(const char **step);
  * Return: 0, or -errno (-ENOSYS: libseccomp does not know a system call)
  */
 int confine_profiles_load(unsigned profiles, const char **step);
+
+/**
+ * confine_profiles_load_notify() - confine_profiles_load(), and with
+ *	CONFINE_UNIX_BLOCK | CONFINE_UNIX_STREAM: socket(AF_UNIX) of stream
+ *	and seqpacket types allowed (datagram and raw still EPERM), and every
+ *	connect() sent to a seccomp user-notification listener, whose fd is
+ *	put in @notify_fd (a supervisor must answer each connect() on it)
+ * Return: 0, or -errno with @step set
+ */
+int confine_profiles_load_notify(unsigned profiles, int *notify_fd,
+				 const char **step);
 
 #endif

@@ -18,7 +18,8 @@
  *     may), no_new_privs.
  *  6. "ready\n" to --ready-fd, which is then closed: a caller that waits
  *     for it never races the listener.
- *  7. epoll: accept, connect (non-blocking), relay; SIGTERM/SIGINT end it.
+ *  7. lib/relaysrv.c: accept, connect (non-blocking), relay; SIGTERM/SIGINT
+ *     end it.
  * A failed connection closes that connection only.
  */
 #include <errno.h>
@@ -44,14 +45,9 @@
 #include "listenfds.h"
 #include "log.h"
 #include "relay.h"
+#include "relaysrv.h"
 
 #define EX_USAGE	64
-
-struct conn {
-	struct relay r;
-	bool dead;
-	struct conn *next;	/* the dead list, freed after each batch */
-};
 
 struct ctx {
 	struct relay_args *a;
@@ -59,25 +55,8 @@ struct ctx {
 	int pin;			/* O_PATH fd of a unix target, or -1 */
 	struct sockaddr_storage to;	/* what connect() is given */
 	socklen_t tolen;
-	struct pipe_pool pool;
-	unsigned nconns;
 	bool listening;
-	struct conn *dead;
 };
-
-#define TAG_LISTEN	((uint64_t)1)
-#define TAG_SIGNAL	((uint64_t)2)
-
-static void keepalive(int fd)
-{
-	int on = 1, idle = 60, intvl = 10, cnt = 6;
-
-	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-}
 
 static void die_with_parent(pid_t want)
 {
@@ -187,87 +166,9 @@ static void open_listener(struct ctx *x)
 		log_die(1, "listen(--listen %s): %s", l->text, strerror(errno));
 }
 
-static void epoll_add(struct ctx *x, int fd, uint32_t ev, uint64_t tag)
+static void ready(void *arg)
 {
-	struct epoll_event e = { .events = ev, .data.u64 = tag };
-
-	if (epoll_ctl(x->epfd, EPOLL_CTL_ADD, fd, &e) < 0)
-		log_die(1, "epoll_ctl(ADD fd %d): %s", fd, strerror(errno));
-}
-
-static void conn_end(struct ctx *x, struct conn *c, int r)
-{
-	if (c->dead)
-		return;
-	if (r < 0 && r != -ECONNRESET && r != -EPIPE)
-		log_warn("connection to %s: %s", x->a->to.text, strerror(-r));
-	relay_close(&c->r, &x->pool, r < 0);
-	c->dead = true;
-	c->next = x->dead;
-	x->dead = c;
-	if (x->nconns-- == x->a->conns_max) {
-		struct epoll_event e = { .events = EPOLLIN, .data.u64 = TAG_LISTEN };
-
-		epoll_ctl(x->epfd, EPOLL_CTL_MOD, x->lfd, &e);
-	}
-}
-
-static void on_accept(struct ctx *x)
-{
-	for (;;) {
-		struct conn *c;
-		int cfd, tfd, r;
-
-		if (x->nconns >= x->a->conns_max) {
-			/* backpressure: the backlog holds the rest */
-			struct epoll_event e = { .events = 0, .data.u64 = TAG_LISTEN };
-
-			epoll_ctl(x->epfd, EPOLL_CTL_MOD, x->lfd, &e);
-			return;
-		}
-		cfd = accept4(x->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (cfd < 0) {
-			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-				log_warn("accept(%s): %s", x->a->listen_set ?
-					 x->a->listen.text : "fd 3", strerror(errno));
-			return;
-		}
-		if (x->a->listen.tcp || !x->a->listen_set)
-			keepalive(cfd);	/* harmless (ignored) on unix */
-		tfd = socket(x->to.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (tfd < 0) {
-			log_warn("socket(--to %s): %s", x->a->to.text, strerror(errno));
-			close(cfd);
-			continue;
-		}
-		if (x->a->to.tcp)
-			keepalive(tfd);
-		if (connect(tfd, (struct sockaddr *)&x->to, x->tolen) < 0 &&
-		    errno != EINPROGRESS) {
-			log_warn("connect(--to %s): %s", x->a->to.text, strerror(errno));
-			close(tfd);
-			close(cfd);
-			continue;
-		}
-		c = calloc(1, sizeof(*c));
-		if (!c) {
-			log_warn("a connection: %s", strerror(ENOMEM));
-			close(tfd);
-			close(cfd);
-			continue;
-		}
-		relay_init(&c->r, cfd, tfd);
-		x->nconns++;
-		epoll_add(x, cfd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, (uint64_t)(uintptr_t)c);
-		epoll_add(x, tfd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, (uint64_t)(uintptr_t)c | 1);
-		r = relay_event(&c->r, &x->pool, -1, 0);
-		if (r != RELAY_OPEN)
-			conn_end(x, c, r);
-	}
-}
-
-static void ready(struct ctx *x)
-{
+	struct ctx *x = arg;
 	int fd = x->a->ready_fd;
 
 	if (fd < 0)
@@ -281,10 +182,10 @@ int main(int argc, char **argv)
 {
 	static struct relay_args a;
 	struct ctx x = { .a = &a, .pin = -1, .lfd = -1 };
-	struct epoll_event ev[64];
-	char err[1024];
+	struct relay_route rt = { .lfd = -1 };
+	char err[1024], name[1100];
 	sigset_t ss;
-	int r, i, n;
+	int r, i;
 
 	/* a closed 0, 1 or 2 would be reused by a socket, and our messages
 	 * or a stray read would go to it */
@@ -315,9 +216,6 @@ int main(int argc, char **argv)
 		log_die(1, "dropping capabilities: %s", strerror(-r));
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		log_die(1, "prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
-	r = pipe_pool_init(&x.pool, 8, 0);
-	if (r < 0)
-		log_die(1, "pipe2: %s", strerror(-r));
 	sigemptyset(&ss);
 	sigaddset(&ss, SIGTERM);
 	sigaddset(&ss, SIGINT);
@@ -325,47 +223,20 @@ int main(int argc, char **argv)
 	if (sigprocmask(SIG_BLOCK, &ss, NULL) < 0 ||
 	    (x.sigfd = signalfd(-1, &ss, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
 		log_die(1, "signalfd: %s", strerror(errno));
-	x.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (x.epfd < 0)
-		log_die(1, "epoll_create1: %s", strerror(errno));
-	epoll_add(&x, x.lfd, EPOLLIN, TAG_LISTEN);
-	epoll_add(&x, x.sigfd, EPOLLIN, TAG_SIGNAL);
 	/* the parent's SIGTERM before the mask killed us; after it, it waits
 	 * in the signalfd; and a parent gone meanwhile is caught here */
 	if (a.parent && getppid() != a.parent)
 		log_die(1, "the parent %d exited", (int)a.parent);
-	ready(&x);
-	for (;;) {
-		n = epoll_wait(x.epfd, ev, 64, -1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			log_die(1, "epoll_wait: %s", strerror(errno));
-		for (i = 0; i < n; i++) {
-			uint64_t t = ev[i].data.u64;
-			struct conn *c;
-
-			if (t == TAG_LISTEN) {
-				on_accept(&x);
-				continue;
-			}
-			if (t == TAG_SIGNAL)
-				goto out;
-			c = (struct conn *)(uintptr_t)(t & ~(uint64_t)1);
-			if (c->dead)
-				continue;
-			r = relay_event(&c->r, &x.pool, (int)(t & 1), ev[i].events);
-			if (r != RELAY_OPEN)
-				conn_end(&x, c, r);
-		}
-		while (x.dead) {
-			struct conn *c = x.dead;
-
-			x.dead = c->next;
-			free(c);
-		}
-	}
-out:
+	rt.lfd = x.lfd;
+	memcpy(&rt.to, &x.to, sizeof(rt.to));
+	rt.tolen = x.tolen;
+	snprintf(name, sizeof(name), "--to %s", a.to.text);
+	rt.name = name;
+	rt.ka_in = a.listen.tcp || !a.listen_set;	/* harmless on unix */
+	rt.ka_out = a.to.tcp;
+	r = relay_serve(&rt, 1, a.conns_max, x.sigfd, ready, &x);
+	if (r < 0)
+		log_die(1, "setting up the relay: %s", strerror(-r));
 	if (x.listening)
 		unlink(((struct sockaddr_un *)&a.listen.a.sa)->sun_path);
 	return 0;

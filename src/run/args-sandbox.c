@@ -53,6 +53,9 @@ int run_args_sandbox(struct run_opts *o, int argc, char **argv)
 	size_t *n;
 	int port;
 
+	port = run_args_relay(o, argc, argv);	/* args-relay.c */
+	if (port)
+		return port;
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
 		if (!strcmp(a, flags[i].name)) {
 			*(bool *)((char *)o + flags[i].off) = true;
@@ -82,5 +85,5 @@ int run_args_sandbox_done(struct run_opts *o)
 		return bad(o, "--allow-weaker needs --no-userns");
 	if (o->seccomp_allow_userns && !o->seccomp_hardening && !o->no_userns)
 		return bad(o, "--seccomp-allow-userns needs --seccomp-hardening");
-	return 0;
+	return run_args_relay_done(o);	/* args-relay.c */
 }

@@ -200,7 +200,14 @@ static void usage(FILE *f, const char *argv0)
 "                           binds must have SRC = DEST\n"
 "  --landlock-allow-bind PORT, --landlock-allow-connect PORT\n"
 "                           with --no-userns: TCP ports allowed (others refused)\n"
-"  --allow-weaker           with --no-userns: run even without Landlock\n",
+"  --allow-weaker           with --no-userns: run even without Landlock\n"
+"  --relay PORT=UNIXPATH, --relay PORT=IP:PORT\n"
+"                           127.0.0.1:PORT in the sandbox goes to a host unix socket\n"
+"                           (pinned at start) or host TCP address (needs --unshare-net\n"
+"                           and --unshare-pid)\n"
+"  --publish HOSTPORT=PORT  the host's 127.0.0.1:HOSTPORT goes to 127.0.0.1:PORT inside\n"
+"  --allow-unix PATH        with --seccomp-unix-block: this host unix socket (pinned\n"
+"                           at start) stays reachable by connect()\n",
 	      f);
 }
 
@@ -848,6 +855,10 @@ int main(int argc, char **argv)
 	if (opts.unshare_user)
 		userns_precheck();
 	read_seccomp();
+	if (opts.nrelays)
+		run_relay_prepare(&opts);	/* relay.c: pins, host listeners */
+	if (opts.nallow_unix)
+		run_unixbroker_prepare(&opts);	/* unixbroker.c: pins */
 	old_cwd = get_current_dir_name();
 	proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (proc_fd < 0)
@@ -923,8 +934,13 @@ int main(int argc, char **argv)
 		/* stage 5: the launcher */
 		unpin();
 		close(setup[1]);
-		if (!need_go)
-			return run_monitor(pidfd, pid, setup[0], -1);
+		if (!need_go) {
+			run_relay_start(&opts);
+			run_unixbroker_start(&opts);	/* unixbroker.c */
+			code = run_monitor(pidfd, pid, setup[0], -1);
+			run_relay_stop();
+			return code;
+		}
 		close(go[0]);
 		if (opts.info_fd >= 0)
 			ns_ids(pid, false, nsids, sizeof(nsids));
@@ -953,7 +969,10 @@ int main(int argc, char **argv)
 			/* the child died: the monitor reports its status */
 		}
 		close(go[1]);
+		run_relay_start(&opts);		/* relay.c */
+		run_unixbroker_start(&opts);	/* unixbroker.c */
 		code = run_monitor(pidfd, pid, setup[0], opts.json_status_fd);
+		run_relay_stop();
 		return code;
 	}
 
@@ -1004,6 +1023,8 @@ int main(int argc, char **argv)
 	mount_open_sources(&opts);
 	if (opts.unshare_net)
 		loopback_up();
+	if (opts.nrelays)
+		run_relay_child(&opts);	/* relay.c: the listeners, lo up */
 	if (opts.hostname && sethostname(opts.hostname,
 					  strlen(opts.hostname)) < 0)
 		DIE("Can't set hostname to %s: %s", opts.hostname,

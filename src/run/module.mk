@@ -3,7 +3,8 @@
 BINS += bro-run
 bro-run_SRCS := src/run/bro-run.c src/run/args.c src/run/mount.c \
 	src/run/proc.c src/run/args-sandbox.c src/run/seccomp.c \
-	src/run/landlock.c
+	src/run/landlock.c src/run/args-relay.c src/run/relay.c \
+	src/run/unixbroker.c
 # Linked static (static-pie): PID 1 re-execs bro-run after pivot_root, and a
 # dynamic one would take its loader, /etc/ld.so.preload and libraries from
 # the sandbox's root, which the command may have written. The sanitizer
@@ -13,10 +14,10 @@ bro-run_CPPFLAGS := -Isrc/run
 
 UNIT_TESTS += unit-run-args
 unit-run-args_SRCS := tests/unit/unit-run-args.c src/run/args.c \
-	src/run/args-sandbox.c
+	src/run/args-sandbox.c src/run/args-relay.c
 unit-run-args_CPPFLAGS := -Isrc/run
 
 FUZZERS += fuzz-run-args
 fuzz-run-args_SRCS := fuzz/fuzz-run-args.c src/run/args.c \
-	src/run/args-sandbox.c lib/parse.c
+	src/run/args-sandbox.c src/run/args-relay.c lib/parse.c
 fuzz-run-args_CPPFLAGS := -Isrc/run

@@ -88,6 +88,25 @@ struct run_opts {
 	uint16_t ll_connect[RUN_MAX_PORTS], ll_bind[RUN_MAX_PORTS];
 	size_t nll_connect, nll_bind;
 
+	/* --relay, --publish (args-relay.c, relay.c) */
+#define RUN_MAX_RELAYS	64
+	struct run_relay {
+		const char *spec;	/* as given, for messages */
+		bool publish;		/* --publish HOSTPORT=PORT */
+		uint16_t port;		/* --relay: in the sandbox; --publish: on the host */
+		uint16_t to_port;	/* --publish: in the sandbox */
+		const char *unix_path;	/* --relay PORT=/PATH */
+		const char *host;	/* --relay PORT=HOST:PORT (into host_buf) */
+		char host_buf[272];
+		int pin, lfd;		/* set up by relay.c */
+	} relays[RUN_MAX_RELAYS];
+	size_t nrelays;
+
+	/* --allow-unix (args-relay.c, unixbroker.c) */
+#define RUN_MAX_ALLOW_UNIX	16
+	const char *allow_unix[RUN_MAX_ALLOW_UNIX];
+	size_t nallow_unix;
+
 	/* parser state */
 	int next_perms;		/* --perms for the next op, -1 none */
 	uint64_t next_size;	/* --size for the next op, 0 none */
@@ -121,6 +140,37 @@ int run_args_sandbox(struct run_opts *o, int argc, char **argv);
 /* run_args_sandbox_done() - once all is parsed: options that need another
  * are refused; Return: 0, or -1 with o->err set */
 int run_args_sandbox_done(struct run_opts *o);
+
+/* args-relay.c: --relay PORT=UNIXPATH|HOST:PORT, --publish HOSTPORT=PORT;
+ * like run_args_sandbox() */
+int run_args_relay(struct run_opts *o, int argc, char **argv);
+int run_args_relay_done(struct run_opts *o);
+
+/* relay.c: the relay processes, outside the sandbox's PID and mount
+ * namespaces; each dies on failure with one line.
+ * run_relay_prepare(): the launcher, before the clone: pins unix targets,
+ *	resolves TCP ones, binds --publish's host listeners.
+ * run_relay_child(): the child, in the new netns with lo up: makes each
+ *	--relay listener on 127.0.0.1:PORT and passes them to the launcher.
+ * run_relay_start(): the launcher, after the clone: receives them and
+ *	starts the relay processes.
+ * run_relay_stop(): the launcher, once the sandbox is gone: kills and
+ *	reaps them. */
+void run_relay_prepare(struct run_opts *o);
+void run_relay_child(struct run_opts *o);
+void run_relay_start(struct run_opts *o);
+void run_relay_stop(void);
+
+/* unixbroker.c: --allow-unix; a seccomp user-notification supervisor in
+ * the launcher answers every connect() of the command (see the file).
+ * run_unixbroker_prepare(): the launcher, before the clone: pins the paths.
+ * run_unixbroker_send(): the command, once its filter is loaded: the
+ *	listener fd to the launcher.
+ * run_unixbroker_start(): the launcher, after the clone: the supervisor
+ *	thread. All die on failure with one line. */
+void run_unixbroker_prepare(struct run_opts *o);
+void run_unixbroker_send(int notify_fd);
+void run_unixbroker_start(struct run_opts *o);
 
 /* seccomp.c: the built-in profiles (lib/confine.c), dies on failure */
 void run_seccomp_profiles(const struct run_opts *o);

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "confine.h"
 #include "log.h"
@@ -18,7 +19,7 @@ void run_seccomp_profiles(const struct run_opts *o)
 {
 	unsigned p = 0;
 	const char *step = "";
-	int r;
+	int r, nfd = -1;
 
 	if (o->seccomp_unix_block)
 		p |= CONFINE_UNIX_BLOCK;
@@ -28,11 +29,17 @@ void run_seccomp_profiles(const struct run_opts *o)
 		p |= CONFINE_ALLOW_USERNS;
 	if (!(p & (CONFINE_UNIX_BLOCK | CONFINE_HARDENING)))
 		return;
-	r = confine_profiles_load(p, &step);
+	if (o->nallow_unix)		/* unixbroker.c answers connect() */
+		p |= CONFINE_UNIX_STREAM;
+	r = confine_profiles_load_notify(p, &nfd, &step);
 	if (r == -ENOSYS)
 		log_die(1, "seccomp profile: libseccomp does not know the system call %s"
 			"; the command was not run", step);
 	if (r < 0)
 		log_die(1, "seccomp profile: %s: %s; the command was not run", step,
 			strerror(-r));
+	if (nfd >= 0) {
+		run_unixbroker_send(nfd);
+		close(nfd);
+	}
 }

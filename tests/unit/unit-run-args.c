@@ -208,6 +208,62 @@ int main(void)
 		is_str(o.err, "--landlock-allow-bind: at most 64 ports", "  message");
 	}
 
+	/* --relay, --publish (args-relay.c) */
+#define NS "--unshare-net", "--unshare-pid"
+	is_int(PARSE(NS, "--relay", "5432=/run/pg.sock", "--relay", "80=10.0.0.1:8080",
+		     "--relay", "81=[::1]:443", "--publish", "3000=8000", "x"), 0,
+	       "--relay unix, IPv4, [IPv6], --publish");
+	ok(o.nrelays == 4 && o.relays[0].port == 5432 &&
+	   !strcmp(o.relays[0].unix_path, "/run/pg.sock") && !o.relays[0].host,
+	   "  the unix target");
+	ok(o.relays[1].port == 80 && !strcmp(o.relays[1].host, "10.0.0.1") &&
+	   o.relays[1].to_port == 8080 && !o.relays[1].unix_path, "  the IPv4 target");
+	ok(!strcmp(o.relays[2].host, "::1") && o.relays[2].to_port == 443, "  the IPv6 target, brackets off");
+	ok(o.relays[3].publish && o.relays[3].port == 3000 && o.relays[3].to_port == 8000,
+	   "  --publish: host port and sandbox port");
+	is_int(PARSE(NS, "--relay", "80=::1:443", "x"), -1, "IPv6 without brackets");
+	is_int(PARSE(NS, "--relay", "80=[::1]443", "x"), -1, "[IPv6] without a colon before the port");
+	is_int(PARSE(NS, "--relay", "80=host.example:443", "x"), -1, "a name");
+	is_str(o.err, "--relay 80=host.example:443: the host must be a numeric IPv4 address or [IPv6]",
+	       "  message");
+	is_int(PARSE(NS, "--relay", "80=1.2.3.4:", "x"), -1, "no target port");
+	is_int(PARSE(NS, "--relay", "80=1.2.3.4:0", "x"), -1, "target port 0");
+	is_int(PARSE(NS, "--relay", "080=/x", "x"), -1, "a leading zero");
+	is_int(PARSE(NS, "--relay", "=/x", "x"), -1, "no port");
+	is_int(PARSE(NS, "--relay", "80", "x"), -1, "no =");
+	is_int(PARSE(NS, "--relay", "80=x.sock", "x"), -1, "a relative path");
+	is_int(PARSE(NS, "--relay"), -1, "--relay without its argument");
+	is_str(o.err, "--relay takes an argument", "  message");
+	is_int(PARSE(NS, "--publish", "80=", "x"), -1, "--publish without a sandbox port");
+	is_int(PARSE(NS, "--publish", "80=1.2.3.4:80", "x"), -1, "--publish to an address");
+	is_int(PARSE(NS, "--publish", "80=1", "--publish", "80=2", "x"), -1, "a host port published twice");
+	is_int(PARSE(NS, "--publish", "80=1", "--relay", "80=/x", "x"), 0,
+	       "the same number on both sides is no clash");
+	is_int(PARSE("--unshare-net", "--relay", "80=/x", "x"), -1, "--relay without --unshare-pid");
+	is_int(PARSE("--unshare-all", "--share-net", "--relay", "80=/x", "x"), -1,
+	       "--relay after --share-net");
+	is_int(PARSE("--unshare-all", "--relay", "80=/x", "x"), 0, "--relay with --unshare-all");
+	is_int(PARSE("--no-userns", "--relay", "80=/x", "x"), -1, "--relay with --no-userns");
+	{
+		char p[200];
+
+		memset(p, 'a', sizeof(p));
+		memcpy(p, "80=/", 4);
+		p[sizeof(p) - 1] = '\0';
+		is_int(PARSE(NS, "--relay", p, "x"), -1, "a unix path longer than sun_path");
+	}
+#undef NS
+	/* --allow-unix */
+	is_int(PARSE("--seccomp-unix-block", "--allow-unix", "/run/a.sock", "--allow-unix", "/b", "x"), 0,
+	       "--allow-unix twice");
+	ok(o.nallow_unix == 2 && !strcmp(o.allow_unix[1], "/b"), "  both kept");
+	is_int(PARSE("--allow-unix", "/a", "x"), -1, "--allow-unix without --seccomp-unix-block");
+	is_str(o.err, "--allow-unix needs --seccomp-unix-block", "  message");
+	is_int(PARSE("--seccomp-unix-block", "--allow-unix", "a.sock", "x"), -1, "a relative path");
+	is_int(PARSE("--seccomp-unix-block", "--allow-unix"), -1, "no argument");
+	is_int(PARSE("--no-userns", "--seccomp-unix-block", "--allow-unix", "/a", "x"), -1,
+	       "with --no-userns");
+
 	{
 		char buf[] = "a\0bb\0\0c";
 		char *v[8];
