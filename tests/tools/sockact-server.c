@@ -78,7 +78,7 @@ int main(int argc, char **argv)
 	const char *fifo = NULL;
 	long count = 1, port;
 	struct sockaddr_storage ss, peer;
-	socklen_t len, blen;
+	socklen_t len = 0, blen;
 	char buf[128], line[160];
 	int fd, ep = -1, i, type;
 	char *end;
