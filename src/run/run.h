@@ -88,6 +88,12 @@ struct run_opts {
 	uint16_t ll_connect[RUN_MAX_PORTS], ll_bind[RUN_MAX_PORTS];
 	size_t nll_connect, nll_bind;
 
+	/* --egress (args-egress.c, egress.c) and --report (report.c) */
+	const char *egress;		/* proxy URL or "direct"; NULL: none */
+	const char **egress_args;	/* bro-netns create's --allow/--deny X */
+	size_t negress_args, egress_args_cap;
+	const char *report;		/* --report FILE */
+
 	/* parser state */
 	int next_perms;		/* --perms for the next op, -1 none */
 	uint64_t next_size;	/* --size for the next op, 0 none */
@@ -121,6 +127,25 @@ int run_args_sandbox(struct run_opts *o, int argc, char **argv);
 /* run_args_sandbox_done() - once all is parsed: options that need another
  * are refused; Return: 0, or -1 with o->err set */
 int run_args_sandbox_done(struct run_opts *o);
+
+/* args-egress.c: --egress, --egress-allow/--egress-deny, --report; like
+ * run_args_sandbox(); run_args_egress_done() checks them against the rest */
+int run_args_egress(struct run_opts *o, int argc, char **argv);
+int run_args_egress_done(struct run_opts *o);
+
+/* egress.c: with --egress, run_egress_start() (stage 3) makes a transient
+ * bro-netns namespace, splits off a waiter that stays outside it (removes
+ * it and writes --report once the sandbox is gone) and joins this process
+ * to its user and network namespaces; dies on failure, nothing left */
+void run_egress_start(struct run_opts *o);
+/* run_netns_cmd() - run bro-netns ARGV; its stdout into @out (@size - 1
+ * bytes at most, NUL-terminated; stderr dropped), or /dev/null when @out is
+ * NULL; Return: the wait status */
+int run_netns_cmd(const char *const *argv, char *out, size_t size);
+
+/* report.c: --report FILE, written by egress.c's waiter once the sandbox
+ * is gone and before its namespace is; failures are logged, not fatal */
+void run_report_write(const struct run_opts *o, const char *ns, int code);
 
 /* seccomp.c: the built-in profiles (lib/confine.c), dies on failure */
 void run_seccomp_profiles(const struct run_opts *o);
