@@ -177,10 +177,17 @@ static int state_dir(char *buf, size_t size)
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-/* the "fds" request of bro-netns's control socket (state.c: a
- * SOCK_SEQPACKET message, the answer "ok" with the network namespace and
- * its user namespace by SCM_RIGHTS), the peer's UID checked */
-static void get_fds(int fds[2])
+/**
+ * ctl_ask() - one request to bro-netns's control socket (src/netns/state.c:
+ *	       a SOCK_SEQPACKET message; the answer, and for "fds" the network
+ *	       namespace and its user namespace by SCM_RIGHTS); the peer must
+ *	       run as our UID
+ * @req:	"fds" or "stats"
+ * @rep:	the answer, NUL-terminated
+ * @fds:	for "fds", else NULL
+ * Return: 0, or -errno (the step named in @rep)
+ */
+static int ctl_ask(const char *req, char *rep, size_t size, int fds[2])
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct timeval tv = { .tv_sec = 5 };
@@ -188,44 +195,66 @@ static void get_fds(int fds[2])
 		char buf[CMSG_SPACE(2 * sizeof(int))];
 		struct cmsghdr align;
 	} c;
-	char rep[16];
-	struct iovec iov = { .iov_base = rep, .iov_len = sizeof(rep) - 1 };
+	struct iovec iov = { .iov_base = rep, .iov_len = size - 1 };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
 			    .msg_control = c.buf, .msg_controllen = sizeof(c.buf) };
 	struct ucred cr;
 	socklen_t l = sizeof(cr);
 	struct cmsghdr *h;
+	const char *step;
 	ssize_t n;
-	int s;
+	int s, r;
 
-	if (state_dir(sa.sun_path, sizeof(sa.sun_path)) < 0)
-		DIE("--egress: XDG_RUNTIME_DIR is too long for a socket path");
+	if (state_dir(sa.sun_path, sizeof(sa.sun_path)) < 0) {
+		snprintf(rep, size, "XDG_RUNTIME_DIR is too long for a socket path");
+		return -ENAMETOOLONG;
+	}
 	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		DIE("--egress: socket(AF_UNIX): %s", strerror(errno));
+	if (s < 0) {
+		r = -errno;
+		snprintf(rep, size, "socket(AF_UNIX): %s", strerror(errno));
+		return r;
+	}
 	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	step = "connect";
 	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		DIE("--egress: connect(%s): %s", sa.sun_path, strerror(errno));
-	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cr, &l) < 0 ||
-	    cr.uid != getuid())
-		DIE("--egress: %s: not answered by our own relay", sa.sun_path);
-	if (send(s, "fds", 3, MSG_NOSIGNAL) != 3)
-		DIE("--egress: send(%s): %s", sa.sun_path, strerror(errno));
+		goto fail;
+	step = "SO_PEERCRED";
+	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cr, &l) < 0)
+		goto fail;
+	if (cr.uid != getuid()) {
+		errno = EPERM;
+		goto fail;
+	}
+	step = "send";
+	if (send(s, req, strlen(req), MSG_NOSIGNAL) < 0)
+		goto fail;
+	step = "recvmsg";
 	n = recvmsg(s, &m, MSG_CMSG_CLOEXEC);
 	if (n < 0)
-		DIE("--egress: recvmsg(%s): %s", sa.sun_path, strerror(errno));
+		goto fail;
 	close(s);
 	rep[n] = '\0';
-	fds[0] = fds[1] = -1;
 	for (h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h))
 		if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS) {
 			size_t k = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			int got[2];
 
-			memcpy(fds, CMSG_DATA(h), (k > 2 ? 2 : k) * sizeof(int));
+			memcpy(got, CMSG_DATA(h), (k > 2 ? 2 : k) * sizeof(int));
+			for (size_t i = 0; i < k && i < 2; i++) {
+				if (fds)
+					fds[i] = got[i];
+				else
+					close(got[i]);
+			}
 		}
-	if (strcmp(rep, "ok") || fds[0] < 0 || fds[1] < 0)
-		DIE("--egress: %s: unexpected answer to \"fds\"", sa.sun_path);
+	return 0;
+fail:
+	r = -errno;
+	snprintf(rep, size, "%s(%s): %s", step, sa.sun_path, strerror(errno));
+	close(s);
+	return r;
 }
 
 static bool same_ns(int a, int b)
@@ -239,9 +268,13 @@ static bool same_ns(int a, int b)
 /* checked as bro-netns exec checks a rootless namespace, then joined */
 static void join(void)
 {
-	int fds[2], owner, type;
+	int fds[2] = { -1, -1 }, owner, type;
+	char rep[300];
 
-	get_fds(fds);
+	if (ctl_ask("fds", rep, sizeof(rep), fds) < 0)
+		DIE("--egress: %s", rep);
+	if (strcmp(rep, "ok") || fds[0] < 0 || fds[1] < 0)
+		DIE("--egress: %s: unexpected answer to \"fds\"", ns_name);
 	type = ns_type(fds[0]);
 	if (type != CLONE_NEWNET)
 		DIE("--egress: %s: refused: not a network namespace", ns_name);
@@ -292,8 +325,26 @@ static __attribute__((noreturn)) void wait_launcher(const struct run_opts *o,
 			DIE("--egress: waitid(launcher %d): %s", (int)pid,
 			    strerror(errno));
 	code = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
-	if (o->report)
-		run_report_write(o, ns_name, code);	/* report.c */
+	if (o->report) {
+		char stats[512];
+
+		/* a connection is logged when the relay closes it: the
+		 * sandbox's are closing now that it is gone (bounded) */
+		stats[0] = '\0';
+		for (int i = 0; i < 100; i++) {
+			const char *a;
+
+			if (ctl_ask("stats", stats, sizeof(stats), NULL) < 0) {
+				stats[0] = '\0';
+				break;
+			}
+			a = strstr(stats, "\nactive ");
+			if (!a || atoi(a + 8) == 0)
+				break;
+			usleep(20000);
+		}
+		run_report_write(o, ns_name, stats, code);	/* report.c */
+	}
 	destroy();
 	ns_name[0] = '\0';
 	exit(code);

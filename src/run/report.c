@@ -15,8 +15,9 @@
  *
  *	{"exit_code":N,
  *	 "egress":{"namespace":"bro-run-...","proxy":"socks5://...",
+ *		   "log":[{...bro-netns log line...}, ...],
  *		   "connections":N,"allowed":N,"denied":N,"failed":N,
- *		   "log":[{...bro-netns log line...}, ...]},
+ *		   "still_open":N,"refused":N,"log_dropped":N},
  *	 "seccomp":null}
  */
 #include <errno.h>
@@ -49,7 +50,19 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-void run_report_write(const struct run_opts *o, const char *ns, int code)
+/* "KEY N" in the relay's stats, else -1 */
+static long long stat_of(const char *stats, const char *key)
+{
+	size_t k = strlen(key);
+
+	for (const char *p = stats; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, key, k) && p[k] == ' ')
+			return strtoll(p + k + 1, NULL, 10);
+	return -1;
+}
+
+void run_report_write(const struct run_opts *o, const char *ns,
+		      const char *stats, int code)
 {
 	const char *argv[] = { "bro-netns", "log", ns, NULL };
 	unsigned long conns = 0, allowed = 0, denied = 0, failed = 0;
@@ -97,9 +110,14 @@ void run_report_write(const struct run_opts *o, const char *ns, int code)
 		fprintf(f, "%s\n%s", first ? "" : ",", line);
 		first = false;
 	}
+	/* the relay's counters: connections still open at exit (not in
+	 * the log), its refusals of fake addresses it never handed out,
+	 * log lines it could not write; -1: unknown */
 	fprintf(f, "],\"connections\":%lu,\"allowed\":%lu,\"denied\":%lu,"
-		"\"failed\":%lu},\"seccomp\":null}\n",
-		conns, allowed, denied, failed);
+		"\"failed\":%lu,\"still_open\":%lld,\"refused\":%lld,"
+		"\"log_dropped\":%lld},\"seccomp\":null}\n",
+		conns, allowed, denied, failed, stat_of(stats, "active"),
+		stat_of(stats, "refused"), stat_of(stats, "log_dropped"));
 	if (fflush(f) != 0 || ferror(f) || fchmod(fileno(f), 0644) < 0) {
 		log_err("--report: write(%s): %s", tmp, strerror(errno));
 		fclose(f);

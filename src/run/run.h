@@ -144,8 +144,10 @@ void run_egress_start(struct run_opts *o);
 int run_netns_cmd(const char *const *argv, char *out, size_t size);
 
 /* report.c: --report FILE, written by egress.c's waiter once the sandbox
- * is gone and before its namespace is; failures are logged, not fatal */
-void run_report_write(const struct run_opts *o, const char *ns, int code);
+ * is gone and before its namespace is; @stats: the relay's answer to
+ * "stats" ("key value" lines), "" if none; failures are logged, not fatal */
+void run_report_write(const struct run_opts *o, const char *ns,
+		      const char *stats, int code);
 
 /* seccomp.c: the built-in profiles (lib/confine.c), dies on failure */
 void run_seccomp_profiles(const struct run_opts *o);
