@@ -103,6 +103,7 @@ for how in sigterm killcmd; do
 	ok $([ -n "$waiter" ]; echo $?) "$how: bro-run is running ($waiter)"
 	name=$(ls "$NSDIR" | grep "^bro-run-$waiter-")
 	ok $([ -n "$name" ]; echo $?) "  its namespace exists ($name)"
+	ok $(pgrep -u "$BRO_TEST_USER" -f "create --name $name" >/dev/null; echo $?) "  its relay runs"
 	if [ $how = sigterm ]; then
 		kill -TERM "$waiter"; want=143
 	else
