@@ -90,6 +90,12 @@ out=$(ur --egress "$PROXY" --unshare-all "${BASE[@]}" curl -sS -m 10 --noproxy '
 is "$out" "hello-bro from $HOST_IP" "no policy: a literal address is reached"
 like "$(cat "$T_TMP/socks.log")" "connected to $PEER_IP:80" "  through the proxy, not directly"
 
+# --- a proxy password (BRO_PROXY_PASSWORD) goes to bro-netns, not to the command ---
+out=$(T_ENV="BRO_PROXY_PASSWORD=s3cret-egress" ur --egress "socks5://alice@127.0.0.1:$SOCKS_PORT" \
+	--unshare-all "${BASE[@]}" sh -c 'echo "pw=${BRO_PROXY_PASSWORD-unset}"; cat /proc/*/environ 2>/dev/null | tr "\0" "\n" | grep -c s3cret-egress; curl -sS -m 10 --noproxy "*" "http://$1/"' sh "$WEB_NAME" 2>&1)
+is "$out" "pw=unset"$'\n'"0"$'\n'"hello-bro from $HOST_IP" \
+	"with a user and BRO_PROXY_PASSWORD: the proxy is reached, the command sees no password"
+
 # --- nothing left behind: SIGTERM to bro-run, the command killed ---
 # the oldest bro-run process of the run is the waiter, the one the caller started
 for how in sigterm killcmd; do

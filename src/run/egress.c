@@ -350,6 +350,20 @@ static __attribute__((noreturn)) void wait_launcher(const struct run_opts *o,
 	exit(code);
 }
 
+/* BRO_PROXY_PASSWORD went to bro-netns create: wiped in place (so
+ * /proc/PID/environ no longer holds it either) and unset, so that neither
+ * the sandbox's command nor a process that can read ours sees it */
+static void wipe_password(void)
+{
+	static const char key[] = "BRO_PROXY_PASSWORD=";
+
+	for (char **e = environ; e && *e; e++)
+		if (!strncmp(*e, key, sizeof(key) - 1))
+			explicit_bzero(*e + sizeof(key) - 1,
+				       strlen(*e + sizeof(key) - 1));
+	unsetenv("BRO_PROXY_PASSWORD");
+}
+
 void run_egress_start(struct run_opts *o)
 {
 	const char **argv;
@@ -380,6 +394,7 @@ void run_egress_start(struct run_opts *o)
 	free(argv);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		DIE("--egress: bro-netns create failed (its message is above); the command was not run");
+	wipe_password();
 	waiter_pid = getpid();
 	atexit(destroy_at_exit);
 	pid = fork();
