@@ -11,7 +11,7 @@
 # made.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/netns-lib.sh"
-require unshare runuser ip nft microsocks curl python3 pgrep
+require unshare runuser setpriv ip nft microsocks curl python3 pgrep
 R=$BRO_BIN/bro-run
 d=$(user_dir)
 ur() { as_user "$R" "$@"; }
@@ -95,6 +95,19 @@ out=$(T_ENV="BRO_PROXY_PASSWORD=s3cret-egress" ur --egress "socks5://alice@127.0
 	--unshare-all "${BASE[@]}" sh -c 'echo "pw=${BRO_PROXY_PASSWORD-unset}"; cat /proc/*/environ 2>/dev/null | tr "\0" "\n" | grep -c s3cret-egress; curl -sS -m 10 --noproxy "*" "http://$1/"' sh "$WEB_NAME" 2>&1)
 is "$out" "pw=unset"$'\n'"0"$'\n'"hello-bro from $HOST_IP" \
 	"with a user and BRO_PROXY_PASSWORD: the proxy is reached, the command sees no password"
+
+# --- --info-fd: EOF once written, while the sandbox still runs (the
+# waiter outside does not hold the caller's fds) ---
+mkfifo "$d/go" && chown "$BRO_TEST_USER:" "$d/go"
+# (setpriv execs: runuser would hold fd 3 itself while it waits)
+timeout 20 setpriv --reuid="$BRO_TEST_USER" --regid="$BRO_TEST_USER" --clear-groups \
+	env -i PATH="$T_PATH" XDG_RUNTIME_DIR="$T_RUNTIME" \
+	"$R" --egress "$PROXY" --unshare-all "${BASE[@]}" --info-fd 3 \
+	sh -c 'read x < "$1"' sh "$d/go" 3>&1 >/dev/null 2>&1 |
+	{ cat > "$T_TMP/info.json"; timeout 5 sh -c 'echo go > "$0"' "$d/go"; }
+st=${PIPESTATUS[0]}
+is "$st" 0 "--info-fd with --egress: its reader gets EOF while the command runs"
+like "$(cat "$T_TMP/info.json")" '"child-pid": *[0-9]+' "  and the child's PID"
 
 # --- nothing left behind: SIGTERM to bro-run, the command killed ---
 # the oldest bro-run process of the run is the waiter, the one the caller started

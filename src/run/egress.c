@@ -117,6 +117,11 @@ int run_netns_cmd(const char *const *argv, char *out, size_t size)
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* none of the caller's fds (--info-fd, --sync-fd ...) goes to
+		 * bro-netns: its relay would hold them as long as it lives */
+		if ((netns_bin > 3 && close_range(3, (unsigned)netns_bin - 1, 0) < 0) ||
+		    close_range((unsigned)netns_bin + 1, ~0U, 0) < 0)
+			_exit(127);
 		syscall(SYS_execveat, netns_bin, "", argv, environ, AT_EMPTY_PATH);
 		log_err("--egress: execveat(bro-netns): %s", strerror(errno));
 		_exit(127);
@@ -388,8 +393,12 @@ void run_egress_start(struct run_opts *o)
 	for (size_t i = 0; i < o->negress_args; i++)
 		argv[n++] = o->egress_args[i];
 	argv[n] = NULL;
-	/* the forwarded signals wait until the waiter reads them */
+	/* the forwarded signals wait until the waiter reads them; with
+	 * --die-with-parent, the caller's death is a SIGTERM to forward, so
+	 * the namespace is still removed */
 	run_signals_block();
+	if (o->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0)
+		DIE("--egress: prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
 	st = run_netns_cmd(argv, NULL, 0);
 	free(argv);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
@@ -401,6 +410,11 @@ void run_egress_start(struct run_opts *o)
 	if (pid < 0)
 		DIE("--egress: fork: %s", strerror(errno));
 	if (pid > 0) {
+		/* the caller's fds (--info-fd, --sync-fd, --file ...) are the
+		 * launcher's: a reader waiting for EOF must not wait for us */
+		if ((netns_bin > 3 && close_range(3, (unsigned)netns_bin - 1, 0) < 0) ||
+		    close_range((unsigned)netns_bin + 1, ~0U, 0) < 0)
+			DIE("--egress: close_range: %s", strerror(errno));
 		pidfd = pidfd_open(pid, 0);
 		if (pidfd < 0) {
 			kill(pid, SIGKILL);
