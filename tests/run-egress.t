@@ -99,14 +99,15 @@ is "$out" "pw=unset"$'\n'"0"$'\n'"hello-bro from $HOST_IP" \
 # --- --info-fd: EOF once written, while the sandbox still runs (the
 # waiter outside does not hold the caller's fds) ---
 mkfifo "$d/go" && chown "$BRO_TEST_USER:" "$d/go"
-# (setpriv execs: runuser would hold fd 3 itself while it waits)
-timeout 20 setpriv --reuid="$BRO_TEST_USER" --regid="$BRO_TEST_USER" --clear-groups \
+# (setpriv execs: runuser or timeout would hold fd 3 themselves while they
+# wait; the bound is on the reader: EOF within 10 s, then the command goes)
+setpriv --reuid="$BRO_TEST_USER" --regid="$BRO_TEST_USER" --clear-groups \
 	env -i PATH="$T_PATH" XDG_RUNTIME_DIR="$T_RUNTIME" \
 	"$R" --egress "$PROXY" --unshare-all "${BASE[@]}" --info-fd 3 \
 	sh -c 'read x < "$1"' sh "$d/go" 3>&1 >/dev/null 2>&1 |
-	{ cat > "$T_TMP/info.json"; timeout 5 sh -c 'echo go > "$0"' "$d/go"; }
-st=${PIPESTATUS[0]}
-is "$st" 0 "--info-fd with --egress: its reader gets EOF while the command runs"
+	{ timeout 10 cat > "$T_TMP/info.json"; echo $? > "$T_TMP/info.st"
+	  timeout 5 sh -c 'echo go > "$0"' "$d/go"; }
+is "$(cat "$T_TMP/info.st")" 0 "--info-fd with --egress: its reader gets EOF while the command runs"
 like "$(cat "$T_TMP/info.json")" '"child-pid": *[0-9]+' "  and the child's PID"
 
 # --- nothing left behind: SIGTERM to bro-run, the command killed ---
