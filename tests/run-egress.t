@@ -90,6 +90,16 @@ out=$(ur --egress "$PROXY" --unshare-all "${BASE[@]}" curl -sS -m 10 --noproxy '
 is "$out" "hello-bro from $HOST_IP" "no policy: a literal address is reached"
 like "$(cat "$T_TMP/socks.log")" "connected to $PEER_IP:80" "  through the proxy, not directly"
 
+# --- the command, even root with every capability in its own user
+# namespace, has none over the egress namespace (owned by the one above) ---
+out=$(ur --egress "$PROXY" --unshare-all "${BASE[@]}" --uid 0 --cap-add ALL sh -c '
+	grep CapEff /proc/self/status; nft flush ruleset 2>/dev/null; echo "nft=$?"
+	ip route del default 2>/dev/null; echo "route=$?"
+	curl -sS -m 10 --noproxy "*" "http://$1/"' sh "$WEB_NAME" 2>&1)
+like "$out" "CapEff:.*1ffffffffff" "--cap-add ALL: the command holds every capability in its user namespace"
+like "$out" "nft=[1-9]"$'\n'"route=[1-9]" "  yet cannot flush the nftables rules nor delete the route"
+like "$out" "hello-bro from $HOST_IP\$" "  and its egress still goes through the proxy"
+
 # --- a proxy password (BRO_PROXY_PASSWORD) goes to bro-netns, not to the command ---
 out=$(T_ENV="BRO_PROXY_PASSWORD=s3cret-egress" ur --egress "socks5://alice@127.0.0.1:$SOCKS_PORT" \
 	--unshare-all "${BASE[@]}" sh -c 'echo "pw=${BRO_PROXY_PASSWORD-unset}"; cat /proc/*/environ 2>/dev/null | tr "\0" "\n" | grep -c s3cret-egress; curl -sS -m 10 --noproxy "*" "http://$1/"' sh "$WEB_NAME" 2>&1)
