@@ -51,11 +51,14 @@ int run_args_sandbox(struct run_opts *o, int argc, char **argv)
 	bool connect;
 	uint16_t *ports;
 	size_t *n;
-	int port;
+	int port, r;
 
 	port = run_args_relay(o, argc, argv);	/* args-relay.c */
 	if (port)
 		return port;
+	r = run_args_egress(o, argc, argv);	/* args-egress.c */
+	if (r != 0)
+		return r;
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
 		if (!strcmp(a, flags[i].name)) {
 			*(bool *)((char *)o + flags[i].off) = true;
@@ -79,6 +82,8 @@ int run_args_sandbox(struct run_opts *o, int argc, char **argv)
 
 int run_args_sandbox_done(struct run_opts *o)
 {
+	if (run_args_egress_done(o) < 0)
+		return -1;
 	if ((o->nll_connect || o->nll_bind) && !o->no_userns)
 		return bad(o, "--landlock-allow-connect/--landlock-allow-bind need --no-userns");
 	if (o->allow_weaker && !o->no_userns)

@@ -94,6 +94,7 @@ void run_opts_free(struct run_opts *o)
 	free(o->ops);
 	free(o->env);
 	free(o->locks);
+	free(o->egress_args);
 	free(o->seccomp_fds);
 	memset(o, 0, sizeof(*o));
 }

@@ -76,6 +76,9 @@
  *		 (lib/confine.c) where a terminal is reachable, the built-in
  *		 profiles (seccomp.c), seccomp programs in order, fds above
  *		 2 closed at exec; execvp().
+ * --egress (egress.c) splits stage 3: the process started stays outside as
+ * the waiter (creates and destroys the bro-netns namespace, writes
+ * --report); its child joins the namespace and goes on as the launcher.
  * --no-userns (landlock.c) goes from stage 3 straight to stage 8, with no
  * namespace, no clone and no PID 1: Landlock is applied after no_new_privs,
  * then the hardening profile.
@@ -207,7 +210,11 @@ static void usage(FILE *f, const char *argv0)
 "                           and --unshare-pid)\n"
 "  --publish HOSTPORT=PORT  the host's 127.0.0.1:HOSTPORT goes to 127.0.0.1:PORT inside\n"
 "  --allow-unix PATH        with --seccomp-unix-block: this host unix socket (pinned\n"
-"                           at start) stays reachable by connect()\n",
+"                           at start) stays reachable by connect()\n"
+"  --egress PROXY_URL       the network is a transient bro-netns namespace: all TCP\n"
+"                           and DNS through socks5://, http:// or direct\n"
+"  --egress-allow PATTERN, --egress-deny PATTERN   its policy (bro-netns --allow/--deny)\n"
+"  --report FILE            with --egress: JSON summary of connections at exit\n",
 	      f);
 }
 
@@ -851,10 +858,14 @@ int main(int argc, char **argv)
 		opts.unshare_user = true;
 	if (opts.unshare_cgroup_try)
 		opts.unshare_cgroup = access("/proc/self/ns/cgroup", F_OK) == 0;
+	if (opts.egress)	/* egress.c: always a user namespace */
+		opts.unshare_user = true;
 	validate();
 	if (opts.unshare_user)
 		userns_precheck();
 	read_seccomp();
+	if (opts.egress)	/* egress.c: the waiter stays here */
+		run_egress_start(&opts);
 	if (opts.nrelays)
 		run_relay_prepare(&opts);	/* relay.c: pins, host listeners */
 	if (opts.nallow_unix)

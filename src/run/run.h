@@ -107,6 +107,12 @@ struct run_opts {
 	const char *allow_unix[RUN_MAX_ALLOW_UNIX];
 	size_t nallow_unix;
 
+	/* --egress (args-egress.c, egress.c) and --report (report.c) */
+	const char *egress;		/* proxy URL or "direct"; NULL: none */
+	const char **egress_args;	/* bro-netns create's --allow/--deny X */
+	size_t negress_args, egress_args_cap;
+	const char *report;		/* --report FILE */
+
 	/* parser state */
 	int next_perms;		/* --perms for the next op, -1 none */
 	uint64_t next_size;	/* --size for the next op, 0 none */
@@ -171,6 +177,27 @@ void run_relay_stop(void);
 void run_unixbroker_prepare(struct run_opts *o);
 void run_unixbroker_send(int notify_fd);
 void run_unixbroker_start(struct run_opts *o);
+
+/* args-egress.c: --egress, --egress-allow/--egress-deny, --report; like
+ * run_args_sandbox(); run_args_egress_done() checks them against the rest */
+int run_args_egress(struct run_opts *o, int argc, char **argv);
+int run_args_egress_done(struct run_opts *o);
+
+/* egress.c: with --egress, run_egress_start() (stage 3) makes a transient
+ * bro-netns namespace, splits off a waiter that stays outside it (removes
+ * it and writes --report once the sandbox is gone) and joins this process
+ * to its user and network namespaces; dies on failure, nothing left */
+void run_egress_start(struct run_opts *o);
+/* run_netns_cmd() - run bro-netns ARGV; its stdout into @out (@size - 1
+ * bytes at most, NUL-terminated; stderr dropped), or /dev/null when @out is
+ * NULL; Return: the wait status */
+int run_netns_cmd(const char *const *argv, char *out, size_t size);
+
+/* report.c: --report FILE, written by egress.c's waiter once the sandbox
+ * is gone and before its namespace is; @stats: the relay's answer to
+ * "stats" ("key value" lines), "" if none; failures are logged, not fatal */
+void run_report_write(const struct run_opts *o, const char *ns,
+		      const char *stats, int code);
 
 /* seccomp.c: the built-in profiles (lib/confine.c), dies on failure */
 void run_seccomp_profiles(const struct run_opts *o);

@@ -191,6 +191,29 @@ int main(void)
 	is_str(o.err, "--landlock-allow-connect takes an argument", "  message");
 	is_int(PARSE("--landlock-allow-connect", "80", "x"), -1, "a port without --no-userns");
 	is_int(PARSE("--allow-weaker", "x"), -1, "--allow-weaker without --no-userns");
+
+	/* --egress, --egress-allow/--egress-deny, --report (args-egress.c) */
+	is_int(PARSE("--egress", "socks5://alice@127.0.0.1:1080", "--egress-allow", "*.example.com:443",
+		     "--egress-deny", "10.0.0.0/8", "--report", "/tmp/r.json", "x"), 0,
+	       "--egress with a user, an allow, a deny, --report");
+	ok(o.egress && !strcmp(o.egress, "socks5://alice@127.0.0.1:1080") && o.negress_args == 4 &&
+	   !strcmp(o.egress_args[0], "--allow") && !strcmp(o.egress_args[1], "*.example.com:443") &&
+	   !strcmp(o.egress_args[2], "--deny") && !strcmp(o.egress_args[3], "10.0.0.0/8") &&
+	   !strcmp(o.report, "/tmp/r.json"), "  kept as bro-netns create's --allow/--deny, in order");
+	is_int(PARSE("--egress", "direct", "x"), 0, "--egress direct");
+	is_int(PARSE("--egress", "http://[::1]:3128", "x"), 0, "--egress http://[::1]:3128");
+	is_int(PARSE("--egress", "socks5://h", "x"), -1, "--egress without a port");
+	is_str(o.err, "--egress: HOST:PORT expected (IPv6 in brackets)", "  message (bro-netns's parser)");
+	is_int(PARSE("--egress", "socks5://u:p@h:1", "x"), -1, "--egress with a password");
+	is_int(PARSE("--egress", "Direct", "x"), -1, "--egress Direct (case matters)");
+	is_int(PARSE("--egress"), -1, "--egress without a URL");
+	is_str(o.err, "--egress takes an argument", "  message");
+	is_int(PARSE("--egress", "direct", "--egress-deny", "a b", "x"), -1, "a pattern with a space");
+	is_int(PARSE("--egress", "direct", "--egress-deny", "", "x"), -1, "an empty pattern");
+	is_int(PARSE("--egress-deny", "a.example", "x"), -1, "--egress-deny without --egress");
+	is_int(PARSE("--report", "r.json", "x"), -1, "--report without --egress");
+	is_int(PARSE("--egress", "direct", "--report", "", "x"), -1, "--report with no name");
+	is_int(PARSE("--egress", "direct", "--no-userns", "x"), -1, "--egress with --no-userns");
 	{
 		char *v[RUN_MAX_PORTS * 2 + 8];
 		int n = 0;

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * args-egress.c - bro-run's --egress PROXY_URL, --egress-allow/--egress-deny
+ * PATTERN and --report FILE. The URL is checked by bro-netns's own parser
+ * (src/netns/proxy.c), so a bad one is refused in one line before anything
+ * exists; patterns go to bro-netns create as they are (it refuses a bad one
+ * in one line, before it makes anything).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proxy.h"
+#include "run.h"
+
+static int bad(struct run_opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int bad(struct run_opts *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(o->err, sizeof(o->err), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+#define EGRESS_MAX_RULES	256
+
+static int add_rule(struct run_opts *o, const char *flag, const char *pat)
+{
+	if (!*pat || pat[0] == '-')
+		return bad(o, "%s: not a pattern: %.80s", flag, pat);
+	for (const char *p = pat; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return bad(o, "%s: a pattern has no spaces or control characters: %.80s",
+				   flag, pat);
+	if (o->negress_args + 2 > 2 * EGRESS_MAX_RULES)
+		return bad(o, "%s: at most %d patterns", flag, EGRESS_MAX_RULES);
+	if (o->negress_args + 2 > o->egress_args_cap) {
+		size_t cap = o->egress_args_cap ? 2 * o->egress_args_cap : 16;
+		const char **n = realloc(o->egress_args, cap * sizeof(*n));
+
+		if (!n)
+			return bad(o, "%s: out of memory", flag);
+		o->egress_args = n;
+		o->egress_args_cap = cap;
+	}
+	o->egress_args[o->negress_args++] =
+		!strcmp(flag, "--egress-allow") ? "--allow" : "--deny";
+	o->egress_args[o->negress_args++] = pat;
+	return 2;
+}
+
+int run_args_egress(struct run_opts *o, int argc, char **argv)
+{
+	const char *a = argv[0], *why;
+	struct proxy_url u;
+
+	if (strcmp(a, "--egress") && strcmp(a, "--egress-allow") &&
+	    strcmp(a, "--egress-deny") && strcmp(a, "--report"))
+		return 0;
+	if (argc < 2)
+		return bad(o, "%s takes an argument", a);
+	if (!strcmp(a, "--report")) {
+		if (!*argv[1])
+			return bad(o, "--report: an empty file name");
+		o->report = argv[1];
+		return 2;
+	}
+	if (strcmp(a, "--egress"))
+		return add_rule(o, a, argv[1]);
+	if (o->egress)
+		return bad(o, "--egress given twice");
+	if (strcmp(argv[1], "direct") &&
+	    proxy_url_parse(argv[1], &u, &why) < 0)
+		return bad(o, "--egress: %s", why);
+	o->egress = argv[1];
+	return 2;
+}
+
+int run_args_egress_done(struct run_opts *o)
+{
+	if (o->negress_args && !o->egress)
+		return bad(o, "--egress-allow/--egress-deny need --egress");
+	if (o->egress && o->no_userns)
+		return bad(o, "--egress with --no-userns is not supported yet "
+			   "(use bro-netns exec NAME -- bro-run --no-userns ...)");
+	if (o->egress && o->userns_fd >= 0)
+		return bad(o, "--egress is not compatible with --userns (the sandbox's user namespace is made inside the egress namespace's)");
+	if (o->egress && o->nrelays)
+		return bad(o, "--egress with --relay/--publish is not supported yet (the relays would run inside the egress namespace)");
+	if (o->report && !o->egress)
+		return bad(o, "--report needs --egress (the seccomp part of the report is not there yet)");
+	return 0;
+}
