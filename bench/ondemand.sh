@@ -10,6 +10,12 @@
 #            container --network=none (the units bro-unit writes: the relay)
 #   podman   Podman's own -p 127.0.0.1:PP:5432 (slirp4netns + rootlessport),
 #            a third container of the same image
+#   pasta    127.0.0.1:PT -> pasta (Debian's passt package) attached to a
+#            fourth container, --network=none, running: pasta --config-net
+#            -t 127.0.0.1/PT:5432 -u none -T none -U none PID (what Podman
+#            5's --network=pasta does; Podman 4.3 has none). pasta has no
+#            socket activation: it attaches to a running container, so it
+#            is in parts 2 and 3, not in part 1
 #   2-hop    127.0.0.1:PS (systemd-socket-activate) -> systemd-socket-proxyd
 #            -> podman's -p port: the chain bro replaces
 #   host     the same PostgreSQL 15 run on the host itself, 127.0.0.1:PH:
@@ -29,13 +35,16 @@
 # 3. the client's address as postgres sees it on each path
 #    (inet_client_addr() for a client bound to 127.0.0.7).
 #
-# Needs root (setcap, the test user, and /dev/net/tun: rootless -p needs
-# slirp4netns, which needs the device 0666 as Debian's udev makes it; where
-# it is 0600 it is 0666 for the run and put back after). Run by scripts/bench.
-# pasta is not measured: Debian 12's Podman 4.3 has no --network=pasta.
+# Needs root (setcap, the user, and /dev/net/tun: rootless -p needs
+# slirp4netns and pasta opens the device itself, both need it 0666 as
+# Debian's udev makes it; where it is 0600 it is 0666 for the run and put
+# back after, on every exit). Run by scripts/bench. The containers run as
+# BENCH_USER (default: BRO_TEST_USER, else brotest), a user made as
+# scripts/setup makes the test user (BRO_TEST_USER=NAME scripts/setup): a
+# user of its own keeps the bench off a test run's podman storage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-U=${BRO_TEST_USER:-brotest}
+U=${BENCH_USER:-${BRO_TEST_USER:-brotest}}
 STARTS=${STARTS:-5}
 ROUNDS=${ROUNDS:-3}
 T=${T:-8}
@@ -52,7 +61,7 @@ PGBIN=/usr/lib/postgresql/15/bin
 # Debian's Perl wrappers in /usr/bin (~25 ms a start on an idle machine,
 # 60 on a busy one: a client's start-up, not the path's)
 READY=${READY:-$PGBIN/pg_isready -q -h 127.0.0.1 -p 5432}
-A=bro-bench-a-$$ D=bro-bench-d-$$ P=bro-bench-p-$$ I=bro-bench-i-$$ J=bro-bench-j-$$
+A=bro-bench-a-$$ D=bro-bench-d-$$ P=bro-bench-p-$$ I=bro-bench-i-$$ J=bro-bench-j-$$ X=bro-bench-x-$$
 stage=$(mktemp -d /tmp/bro-bench-ondemand.XXXXXX)
 chmod 0755 "$stage"
 # the user may not reach the checkout
@@ -71,16 +80,17 @@ cleanup() {
 	set +e
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	[ -f "$urun/idle.pid" ] && kill "$(cat "$urun/idle.pid")" 2>/dev/null
-	as_user podman rm -f -t 0 "$A" "$D" "$P" "$I" "$J" >/dev/null 2>&1
+	[ -f "$urun/pasta.pid" ] && kill "$(cat "$urun/pasta.pid")" 2>/dev/null
+	as_user podman rm -f -t 0 "$A" "$D" "$P" "$I" "$J" "$X" >/dev/null 2>&1
 	[ -f "$urun/iperf.pid" ] && kill "$(cat "$urun/iperf.pid")" 2>/dev/null
-	as_user podman volume rm -f "$A-data" "$D-data" "$P-data" >/dev/null 2>&1
+	as_user podman volume rm -f "$A-data" "$D-data" "$P-data" "$X-data" >/dev/null 2>&1
 	[ -d "$urun/hostpg" ] && as_user $PGBIN/pg_ctl -D "$urun/hostpg" -m immediate stop >/dev/null 2>&1
 	rm -f "$run/bro/$A.pid"
 	chmod "$tun_mode" /dev/net/tun
 	rm -rf "$stage"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP
 . bench/lib/cpu.sh
 ${MAKE:-make} -s install PREFIX="$stage" >/dev/null
 bin=$stage/bin
@@ -99,7 +109,7 @@ port() {		# a free port, none given twice
 	done
 	return 1
 }
-PB=$(port) PP=$(port) PS=$(port) PD=$(port) PH=$(port)
+PB=$(port) PP=$(port) PS=$(port) PD=$(port) PH=$(port) PT=$(port)
 # a container unit's ExecStartPre=, ExecStart=, ExecStartPost= as one sh list
 unit_cmds() {
 	sed -n 's/^ExecStart\(Pre\|Post\)\{0,1\}=//p' "$1" | sed 's/\$\$/$/g; s|%t|'"$run"'|g' |
@@ -108,7 +118,10 @@ unit_cmds() {
 
 # the containers: A --network=none (bro), D --network=none with the shim
 # (direct), P with podman -p (postgres on all of its addresses:
-# rootlessport connects to the container's slirp address)
+# rootlessport connects to the container's slirp address), X --network=none
+# for pasta (on all of its addresses too, every client allowed by pg_hba:
+# only pasta's 127.0.0.1:PT reaches it, and the address row shows what
+# arrives)
 as_user "$stage/pg-image" create "$A" "$A-data" >/dev/null
 PW=$(as_user "$stage/pg-image" password)
 as_user podman volume create "$P-data" >/dev/null
@@ -141,6 +154,13 @@ dflags=$(sed -n 's/^ *podman create --name [^ ]* //p; s/^ *\(-e LD_PRELOAD=.*\) 
 printf '%s\n' 'local all all trust' 'host all all 127.0.0.0/8 scram-sha-256' >"$urun/hba.conf"
 chmod 0644 "$urun/hba.conf"
 as_user podman volume create "$D-data" >/dev/null
+printf '%s\n' 'local all all trust' 'host all all all scram-sha-256' >"$urun/hba-all.conf"
+chmod 0644 "$urun/hba-all.conf"
+as_user podman volume create "$X-data" >/dev/null
+as_user podman create -q --pull=never --name "$X" --network=none --pidfile "$urun/x.pid" \
+	-v /usr:/usr:ro -v "$X-data:/var/lib/postgresql" -v "$urun/hba-all.conf:/etc/bro-hba.conf:ro" \
+	-e BRO_PG_PASSWORD="$PW" localhost/bro-pg /bin/pg-start -c 'listen_addresses=*' \
+	-c hba_file=/etc/bro-hba.conf >/dev/null
 # shellcheck disable=SC2086
 as_user podman create -q --pull=never --name "$D" $dflags -v /usr:/usr:ro \
 	-v "$D-data:/var/lib/postgresql" -v "$urun/hba.conf:/etc/bro-hba.conf:ro" \
@@ -392,6 +412,14 @@ as_user podman start "$P" >/dev/null
 as_user sh -c "systemd-socket-activate -l 127.0.0.1:$PS /lib/systemd/systemd-socket-proxyd 127.0.0.1:$PP \
 	</dev/null >>$urun/sp.log 2>&1 & echo \$! >$urun/sp.pid"
 pids+=("$(cat "$urun/sp.pid")")
+# pasta: the container up, pasta attached to it (in the foreground of a
+# background job: its PID is the job's; it forwards 127.0.0.1:PT to the
+# container's port 5432, only TCP, only that port)
+as_user podman start "$X" >/dev/null
+as_user sh -c "pasta -f -q --config-net -t 127.0.0.1/$PT:5432 -u none -T none -U none \
+	\$(cat $urun/x.pid) </dev/null >>$urun/pasta.log 2>&1 & echo \$! >$urun/pasta.pid"
+pids+=("$(cat "$urun/pasta.pid")")
+wait_port "$PT" "$urun/pasta.log"
 # rootlessport connects from the container's slirp address: allow it
 for _ in $(seq 200); do
 	as_user podman exec "$P" $PGBIN/pg_isready -q -h 127.0.0.1 && break
@@ -402,12 +430,14 @@ as_user podman exec "$P" /bin/sh -c \
 as_user podman kill -s HUP "$P" >/dev/null
 for _ in $(seq 100); do [ "$(q "$PP")" = 1 ] && break; sleep 0.05; done
 [ "$(q "$PS")" = 1 ] || { echo "the 2-hop path does not answer: $(tail -2 "$urun/psql.err")" >&2; exit 1; }
-for p in "$PB" "$PP" "$PD" "$PH"; do
+for _ in $(seq 200); do [ "$(q "$PT")" = 1 ] && break; sleep 0.05; done
+[ "$(q "$PT")" = 1 ] || { echo "pasta does not answer: $(tail -2 "$urun/psql.err") $(tail -2 "$urun/pasta.log")" >&2; exit 1; }
+for p in "$PB" "$PP" "$PT" "$PD" "$PH"; do
 	U_ENV="PGPASSWORD=$PW" as_user pgbench -h 127.0.0.1 -p "$p" -U postgres -i -s 1 -q postgres \
 		>>"$urun/init.log" 2>&1 || { cat "$urun/init.log" >&2; exit 1; }
 done
-declare -A port=([direct]=$PD [bro]=$PB [podman]=$PP [2-hop]=$PS [host]=$PH)
-paths=(direct bro podman 2-hop host)
+declare -A port=([direct]=$PD [bro]=$PB [podman]=$PP [pasta]=$PT [2-hop]=$PS [host]=$PH)
+paths=(direct bro podman pasta 2-hop host)
 np=${#paths[@]}
 tps() {			# tps PORT SECONDS [ARGS]: pgbench -S's tps
 	U_ENV="PGPASSWORD=$PW" as_user pgbench -h 127.0.0.1 -p "$1" -U postgres -n -S \
@@ -429,17 +459,19 @@ for p in "${paths[@]}"; do
 done
 
 echo "## on-demand PostgreSQL (rootless Podman $(as_user podman version -f '{{.Client.Version}}'), $(nproc) cores, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg))"
-echo "## first connection, container stopped, data in place: $STARTS rounds, median ms"
-printf '%-62s %6s\n' "container's own start: podman start, pg_isready in its netns" "$m_own"
-printf '%-62s %6s   %+d ms vs own start (median of per-round differences)\n' "direct: pg_isready through the socket, answered" "$m_dprobe" "$d_dprobe"
-printf '%-62s %6s   %+d ms vs own start (median of per-round differences)\n' "direct: psql 'select 1' through the socket, answered" "$m_dfirst" "$d_dfirst"
-printf '%-62s %6s\n' "  the same psql, container running (process, scram, query)" "$m_dwarm"
-printf '%-62s %6s   %+d ms vs own start (median of per-round differences)\n' "bro (relay): pg_isready through the socket, until it accepts" "$m_probe" "$d_probe"
-printf '%-62s %6s   %+d ms vs own start (median of per-round differences)\n' "bro (relay): psql 'select 1' through the socket, answered" "$m_first" "$d_first"
-printf '%-62s %6s\n' "  the same psql, container running (process, scram, query)" "$m_warm"
-echo "   all: own ${res[own]}| direct probe ${res[dprobe]}| direct first ${res[dfirst]}| direct warm ${res[dwarm]}"
-echo "        relay probe ${res[probe]}| relay first ${res[first]}| relay warm ${res[warm]}"
-echo "   first attempts refused by postgres still starting up: $fails of $((4 * STARTS))"
+if [ "$STARTS" -gt 0 ]; then	# STARTS=0: no first-connection rounds
+	echo "## first connection, container stopped, data in place: $STARTS rounds, median ms"
+	printf '%-62s %6s\n' "container's own start: podman start, pg_isready in its netns" "$m_own"
+	printf '%-62s %6s   %+d ms vs own start (median of per-round differences)\n' "direct: pg_isready through the socket, answered" "$m_dprobe" "$d_dprobe"
+	printf '%-62s %6s   %+d ms vs own start (median of per-round differences)\n' "direct: psql 'select 1' through the socket, answered" "$m_dfirst" "$d_dfirst"
+	printf '%-62s %6s\n' "  the same psql, container running (process, scram, query)" "$m_dwarm"
+	printf '%-62s %6s   %+d ms vs own start (median of per-round differences)\n' "bro (relay): pg_isready through the socket, until it accepts" "$m_probe" "$d_probe"
+	printf '%-62s %6s   %+d ms vs own start (median of per-round differences)\n' "bro (relay): psql 'select 1' through the socket, answered" "$m_first" "$d_first"
+	printf '%-62s %6s\n' "  the same psql, container running (process, scram, query)" "$m_warm"
+	echo "   all: own ${res[own]}| direct probe ${res[dprobe]}| direct first ${res[dfirst]}| direct warm ${res[dwarm]}"
+	echo "        relay probe ${res[probe]}| relay first ${res[first]}| relay warm ${res[warm]}"
+	echo "   first attempts refused by postgres still starting up: $fails of $((4 * STARTS))"
+fi
 echo
 echo "## steady state: pgbench -S -c 4 -j 2 (scale 1), $ROUNDS rounds in rotating order, median tps"
 printf '%-44s %8s %8s %8s %10s %8s %8s\n' "path" "-T $T" "vs host" "vs -p" "-C -T $TC" "vs host" "vs -p"
@@ -451,6 +483,7 @@ for p in "${paths[@]}"; do
 	direct) d="direct (the container adopts the socket)" ;;
 	bro) d="bro relay (socket, bro-helper, bro-proxyd)" ;;
 	podman) d="podman -p (slirp4netns, rootlessport)" ;;
+	pasta) d="pasta attached to the container" ;;
 	2-hop) d="2-hop (socket-proxyd in front of -p)" ;;
 	host) d="postgres on the host itself" ;;
 	esac
