@@ -79,6 +79,9 @@
  * --egress (egress.c) splits stage 3: the process started stays outside as
  * the waiter (creates and destroys the bro-netns namespace, writes
  * --report); its child joins the namespace and goes on as the launcher.
+ * --report (report.c): the launcher's seccomp supervisor (unixbroker.c)
+ * records the profiles' denied calls; the launcher writes the file, or
+ * with --egress sends its part to the waiter.
  * --no-userns (landlock.c) goes from stage 3 straight to stage 8, with no
  * namespace, no clone and no PID 1: Landlock is applied after no_new_privs,
  * then the hardening profile.
@@ -214,7 +217,8 @@ static void usage(FILE *f, const char *argv0)
 "  --egress PROXY_URL       the network is a transient bro-netns namespace: all TCP\n"
 "                           and DNS through socks5://, http:// or direct\n"
 "  --egress-allow PATTERN, --egress-deny PATTERN   its policy (bro-netns --allow/--deny)\n"
-"  --report FILE            with --egress: JSON summary of connections at exit\n",
+"  --report FILE            JSON summary at exit: denied system calls of the\n"
+"                           built-in profiles, --egress connections\n",
 	      f);
 }
 
