@@ -50,10 +50,10 @@ for kind in getpid files socket; do
 		done
 	done
 	base=$(echo "${res[none]}" | median)
-	printf '%-8s %-45s %8s %8s\n' "$kind" profile "ns/iter" "vs none"
+	printf '%-8s %-52s %8s %8s\n' "$kind" profile "ns/iter" "vs none"
 	for p in "${PROFILES[@]}"; do
 		m=$(echo "${res[$p]}" | median)
-		printf '%-8s %-45s %8s %+7.1f%%\n' "" "$p" "$m" \
+		printf '%-8s %-52s %8s %+7.1f%%\n' "" "$p" "$m" \
 			"$(awk -v a="$m" -v b="$base" 'BEGIN {print (a - b) * 100 / b}')"
 	done
 	unset res
