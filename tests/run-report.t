@@ -3,7 +3,8 @@
 # denied call is listed (name, the argument the rule looked at) and counted,
 # and the call gets the same errno as without --report; allowed calls are
 # not listed and work; the record is bounded (the first 1000 kept, all
-# counted); clone3 (ENOSYS in the kernel) is not listed; --allow-unix's
+# counted); clone3 (ENOSYS in the kernel) is not listed, a foreign-ABI
+# call kills the process as without --report (exit status 159); --allow-unix's
 # broker still answers connect() and its refusals are listed with the path;
 # without a profile the part is null; with the launcher gone, a denied call
 # still fails (ENOSYS: no listener). The egress part with --egress is in
@@ -62,6 +63,18 @@ print(n)')
 is "$out" 1100 "1100 ptrace calls, each EPERM"
 is "$(js "$d/b.json" 'r["seccomp"]["denied"], len(r["seccomp"]["calls"]), r["seccomp"]["calls_dropped"], r["seccomp"]["counts"]')" \
 	"(1100, 1000, 100, {'ptrace': 1100})" "  the report keeps 1000, counts all 1100"
+
+# --- a foreign ABI cannot be notified: killed (SIGSYS) as without --report ---
+if [ "$(uname -m)" = x86_64 ]; then
+	for c in "i386-socketcall 1" "x32-socket 1"; do
+		out=$(sb --seccomp-unix-block --seccomp-hardening --report "$d/k.json" "$T" $c); st=$?
+		is "$st:$out" "159:" "--report: $c still kills the process (SIGSYS, exit status 159)"
+		is "$(js "$d/k.json" 'r["exit_code"], r["seccomp"]["denied"]')" "(159, 0)" \
+			"  the report shows the exit status, no call (a kill is not notified)"
+	done
+else
+	diag "not x86_64: no i386/x32 table to test"
+fi
 
 # --- no profile: the part is null; no denied call, an empty list ---
 sb --report "$d/n.json" true >/dev/null
