@@ -4,8 +4,10 @@
 # socket+close, whose arguments the profiles compare) in
 #   bro-run --ro-bind / / [PROFILE] syscall-loop KIND N
 # with no profile, an allow-all --add-seccomp-fd program (what any filter
-# costs), --seccomp-unix-block, --seccomp-hardening, both, and
-# --no-userns (Landlock + hardening), as the test user, alternating rounds,
+# costs), --seccomp-unix-block, --seccomp-hardening, both, both with
+# --report (its denied calls notify a supervisor; the allowed ones measured
+# here must cost the same), and --no-userns (Landlock + hardening), as the
+# test user, alternating rounds,
 # medians of ns per iteration. Target: within 2% of no filter.
 # Needs root (the test user). Run by scripts/bench.
 set -euo pipefail
@@ -24,8 +26,10 @@ median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR] = $1} END {print a[int((
 # with seccomp on; rule counts cost nothing for calls its action cache has)
 python3 -c 'import struct, sys; sys.stdout.buffer.write(struct.pack("<HBBI", 6, 0, 0, 0x7fff0000))' > "$stage/allow.bpf"
 chmod 0644 "$stage/allow.bpf"
+mkdir -m 1777 "$stage/rep"
 PROFILES=("none" "allow-all" "--seccomp-unix-block" "--seccomp-hardening"
-	  "--seccomp-unix-block --seccomp-hardening" "--no-userns")
+	  "--seccomp-unix-block --seccomp-hardening"
+	  "--seccomp-unix-block --seccomp-hardening --report" "--no-userns")
 run() {		# run PROFILE KIND: ns per iteration
 	local p=$1 base=(--ro-bind / / --dev /dev)
 	[ "$p" = none ] && p=
@@ -34,6 +38,7 @@ run() {		# run PROFILE KIND: ns per iteration
 			"${base[@]}" --add-seccomp-fd 3 "$L" "$2" "$N" </dev/null
 		return
 	fi
+	[ "$p" = "${PROFILES[5]}" ] && p="$p $stage/rep/r.json"
 	[ "$p" = --no-userns ] && base=(--ro-bind /usr /usr --ro-bind /etc /etc --ro-bind "$stage" "$stage")
 	runuser -u "$U" -- env -i PATH=/usr/bin:/bin "$R" "${base[@]}" $p "$L" "$2" "$N" </dev/null
 }
@@ -45,10 +50,10 @@ for kind in getpid files socket; do
 		done
 	done
 	base=$(echo "${res[none]}" | median)
-	printf '%-8s %-45s %8s %8s\n' "$kind" profile "ns/iter" "vs none"
+	printf '%-8s %-52s %8s %8s\n' "$kind" profile "ns/iter" "vs none"
 	for p in "${PROFILES[@]}"; do
 		m=$(echo "${res[$p]}" | median)
-		printf '%-8s %-45s %8s %+7.1f%%\n' "" "$p" "$m" \
+		printf '%-8s %-52s %8s %+7.1f%%\n' "" "$p" "$m" \
 			"$(awk -v a="$m" -v b="$base" 'BEGIN {print (a - b) * 100 / b}')"
 	done
 	unset res

@@ -44,13 +44,13 @@ static int deny_families(scmp_filter_ctx ctx, int nr)
 
 /* ioctl TIOCSTI and TIOCLINUX refused, the command word compared on the
  * low 32 bits the tty layer reads (in every architecture of @ctx) */
-static int deny_tty(scmp_filter_ctx ctx)
+static int deny_tty(scmp_filter_ctx ctx, uint32_t deny)
 {
 	static const unsigned long ttycmds[] = { TIOCSTI, TIOCLINUX };
 	int r = 0;
 
 	for (unsigned i = 0; r == 0 && i < sizeof(ttycmds) / sizeof(ttycmds[0]); i++)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+		r = seccomp_rule_add(ctx, deny, SCMP_SYS(ioctl), 1,
 				     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu,
 					     (scmp_datum_t)ttycmds[i]));
 	return r;
@@ -81,7 +81,7 @@ int confine_tty_load(const char **step)
 	}
 	if (r == 0) {
 		*step = "seccomp_rule_add(ioctl)";
-		r = deny_tty(ctx);
+		r = deny_tty(ctx, SCMP_ACT_ERRNO(EPERM));
 	}
 	if (r == 0) {
 		*step = "seccomp_load()";
@@ -104,7 +104,7 @@ int confine_load(const char **step)
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	if (r == 0) {
 		*step = "seccomp_rule_add(ioctl)";
-		r = deny_tty(ctx);
+		r = deny_tty(ctx, SCMP_ACT_ERRNO(EPERM));
 	}
 	if (r == 0) {
 		*step = "seccomp_rule_add(socket)";
@@ -125,7 +125,8 @@ int confine_load(const char **step)
 /* socket(AF_UNIX), datagram socketpairs, io_uring: EPERM; with
  * @stream_ok, stream and seqpacket socket() allowed and every connect()
  * sent to the listener instead */
-static int add_unix_block(scmp_filter_ctx ctx, bool stream_ok, const char **step)
+static int add_unix_block(scmp_filter_ctx ctx, bool stream_ok, uint32_t act,
+			  const char **step)
 {
 	static const char *const uring[] = {
 		"io_uring_setup", "io_uring_enter", "io_uring_register",
@@ -135,16 +136,16 @@ static int add_unix_block(scmp_filter_ctx ctx, bool stream_ok, const char **step
 	*step = "seccomp_rule_add(socket)";
 	/* the kernel reads the family as an int: only its low 32 bits */
 	if (!stream_ok) {
-		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 1,
+		r = seccomp_rule_add(ctx, act, SCMP_SYS(socket), 1,
 				     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_UNIX));
 	} else {
 		/* AF_UNIX takes STREAM, SEQPACKET, DGRAM and RAW (a datagram
 		 * socket): the last two refused, the type's low 4 bits */
-		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 2,
+		r = seccomp_rule_add(ctx, act, SCMP_SYS(socket), 2,
 				     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_UNIX),
 				     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM));
 		if (r == 0)
-			r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 2,
+			r = seccomp_rule_add(ctx, act, SCMP_SYS(socket), 2,
 					     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_UNIX),
 					     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_RAW));
 		*step = "seccomp_rule_add(connect, SCMP_ACT_NOTIFY)";
@@ -155,11 +156,11 @@ static int add_unix_block(scmp_filter_ctx ctx, bool stream_ok, const char **step
 	/* the type's low 4 bits (SOCK_TYPE_MASK; SOCK_CLOEXEC and
 	 * SOCK_NONBLOCK above); AF_UNIX makes SOCK_RAW a datagram socket */
 	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socketpair), 2,
+		r = seccomp_rule_add(ctx, act, SCMP_SYS(socketpair), 2,
 				     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_UNIX),
 				     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM));
 	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socketpair), 2,
+		r = seccomp_rule_add(ctx, act, SCMP_SYS(socketpair), 2,
 				     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, AF_UNIX),
 				     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_RAW));
 	for (unsigned i = 0; r == 0 && i < sizeof(uring) / sizeof(uring[0]); i++) {
@@ -168,12 +169,12 @@ static int add_unix_block(scmp_filter_ctx ctx, bool stream_ok, const char **step
 		*step = uring[i];
 		if (nr == __NR_SCMP_ERROR)
 			return -ENOSYS;
-		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+		r = seccomp_rule_add(ctx, act, nr, 0);
 	}
 	return r;
 }
 
-static int add_hardening(scmp_filter_ctx ctx, bool allow_userns,
+static int add_hardening(scmp_filter_ctx ctx, bool allow_userns, uint32_t act,
 			 const char **step)
 {
 	static const char *const deny[] = {
@@ -192,7 +193,7 @@ static int add_hardening(scmp_filter_ctx ctx, bool allow_userns,
 		*step = deny[i];
 		if (nr == __NR_SCMP_ERROR)
 			return -ENOSYS;
-		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+		r = seccomp_rule_add(ctx, act, nr, 0);
 	}
 	/* open_tree_attr (Linux 6.15) is newer than Debian 12's libseccomp:
 	 * the number it has in the common table of x86_64 and arm64 */
@@ -203,16 +204,16 @@ static int add_hardening(scmp_filter_ctx ctx, bool allow_userns,
 		nr = 467;
 #endif
 	if (r == 0 && nr != __NR_SCMP_ERROR)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+		r = seccomp_rule_add(ctx, act, nr, 0);
 	if (r == 0) {
 		*step = "seccomp_rule_add(ioctl)";
-		r = deny_tty(ctx);
+		r = deny_tty(ctx, act);
 	}
 	if (r == 0) {
 		/* a listener fd answers the calls of the command's children:
 		 * a supervisor outside our view */
 		*step = "seccomp_rule_add(seccomp)";
-		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(seccomp), 2,
+		r = seccomp_rule_add(ctx, act, SCMP_SYS(seccomp), 2,
 				     /* op and flags are read as unsigned int */
 				     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu,
 					     SECCOMP_SET_MODE_FILTER),
@@ -224,12 +225,12 @@ static int add_hardening(scmp_filter_ctx ctx, bool allow_userns,
 		/* both take their flags as unsigned long, first argument on
 		 * x86_64 and arm64 (clone's order differs on s390 only) */
 		*step = "seccomp_rule_add(unshare)";
-		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(unshare), 1,
+		r = seccomp_rule_add(ctx, act, SCMP_SYS(unshare), 1,
 				     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER,
 					     CLONE_NEWUSER));
 		*step = "seccomp_rule_add(clone)";
 		if (r == 0)
-			r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+			r = seccomp_rule_add(ctx, act, SCMP_SYS(clone), 1,
 					     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER,
 						     CLONE_NEWUSER));
 		*step = "seccomp_rule_add(clone3)";
@@ -247,6 +248,10 @@ int confine_profiles_load(unsigned profiles, const char **step)
 int confine_profiles_load_notify(unsigned profiles, int *notify_fd,
 				 const char **step)
 {
+	/* libseccomp asks for the listener when a rule notifies */
+	bool listen = notify_fd && (profiles & (CONFINE_UNIX_STREAM | CONFINE_REPORT));
+	uint32_t act = listen && (profiles & CONFINE_REPORT) ?
+		       SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(EPERM);
 	scmp_filter_ctx ctx;
 	int r;
 
@@ -257,14 +262,15 @@ int confine_profiles_load_notify(unsigned profiles, int *notify_fd,
 	*step = "seccomp_attr_set(SCMP_FLTATR_ACT_BADARCH)";
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	if (r == 0 && (profiles & CONFINE_UNIX_BLOCK))
-		r = add_unix_block(ctx, notify_fd && (profiles & CONFINE_UNIX_STREAM), step);
+		r = add_unix_block(ctx, notify_fd && (profiles & CONFINE_UNIX_STREAM),
+				   act, step);
 	if (r == 0 && (profiles & CONFINE_HARDENING))
-		r = add_hardening(ctx, profiles & CONFINE_ALLOW_USERNS, step);
+		r = add_hardening(ctx, profiles & CONFINE_ALLOW_USERNS, act, step);
 	if (r == 0) {
 		*step = "seccomp_load()";
 		r = seccomp_load(ctx);
 	}
-	if (r == 0 && notify_fd && (profiles & CONFINE_UNIX_STREAM)) {
+	if (r == 0 && listen) {
 		*step = "seccomp_notify_fd()";
 		*notify_fd = seccomp_notify_fd(ctx);
 		if (*notify_fd < 0)

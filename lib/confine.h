@@ -42,6 +42,8 @@ int confine_tty_load(const char **step);
 #define CONFINE_ALLOW_USERNS	0x4	/* with HARDENING: new user ns allowed */
 #define CONFINE_UNIX_STREAM	0x8	/* with UNIX_BLOCK and a notify fd: see
 					 * confine_profiles_load_notify() */
+#define CONFINE_REPORT		0x10	/* with a notify fd: the EPERM rules
+					 * notify instead, see below */
 
 /**
  * confine_profiles_load() - load one seccomp filter with the profiles in
@@ -81,7 +83,14 @@ int confine_profiles_load(unsigned profiles, const char **step);
  *	CONFINE_UNIX_BLOCK | CONFINE_UNIX_STREAM: socket(AF_UNIX) of stream
  *	and seqpacket types allowed (datagram and raw still EPERM), and every
  *	connect() sent to a seccomp user-notification listener, whose fd is
- *	put in @notify_fd (a supervisor must answer each connect() on it)
+ *	put in @notify_fd (a supervisor must answer each connect() on it).
+ *	With CONFINE_REPORT: every rule of the profiles that answers EPERM
+ *	sends the call to the listener instead (SCMP_ACT_NOTIFY), whose
+ *	supervisor must record it and answer EPERM itself; the others keep
+ *	their answer (clone3() ENOSYS) and allowed calls never reach it. The
+ *	listener exists whenever either flag is given (one per filter).
+ *	If the listener is closed, the notified calls fail with ENOSYS (the
+ *	kernel's answer when no one listens): refused still, never allowed.
  * Return: 0, or -errno with @step set
  */
 int confine_profiles_load_notify(unsigned profiles, int *notify_fd,

@@ -31,7 +31,7 @@ before=$(ours)
 for bad in "--egress ftp://127.0.0.1:1" "--egress socks5://127.0.0.1" \
 	   "--egress socks5://u:pw@127.0.0.1:1080" "--egress socks5://127.0.0.1:99999" \
 	   "--egress http://[::1:1080" "--egress-allow x.invalid" \
-	   "--report $d/r.json" "--egress $PROXY --egress $PROXY" \
+	   "--report $d/r.json --no-userns" "--egress $PROXY --egress $PROXY" \
 	   "--egress $PROXY --egress-allow -x" "--egress $PROXY --no-userns"; do
 	out=$(ur $bad "${BASE[@]}" true 2>&1); st=$?
 	is "$st:$(printf '%s\n' "$out" | wc -l)" "1:1" "$bad: exit 1, one line"
@@ -49,13 +49,14 @@ is "$out" "hello-bro from $HOST_IP" "the test host is reachable directly from th
 : > "$T_TMP/socks.log"
 udp0=$(peer_count udp)
 out=$(ur --egress "$PROXY" --egress-allow "$WEB_NAME" --report "$d/r.json" \
-	--unshare-all "${BASE[@]}" sh -c '
+	--seccomp-hardening --unshare-all "${BASE[@]}" sh -c '
 	echo "pid=$$"
 	curl -sS -m 10 --noproxy "*" "http://$1/" 2>&1
 	curl -sS -m 10 --noproxy "*" "http://$2/" >/dev/null 2>&1; echo "literal=$?"
 	curl -sS -m 10 --noproxy "*" "http://denied.bro-test.invalid/" >/dev/null 2>&1; echo "denied=$?"
 	getent ahostsv4 "$1" | head -1
 	python3 -c "import socket,sys; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.sendto(b\"x\",(sys.argv[1],9))" "$2" 2>&1 | tail -1
+	python3 -c "import ctypes; print(\"ptrace\", ctypes.CDLL(None).ptrace(16, 999999, 0, 0))"
 	exit 3' sh "$WEB_NAME" "$PEER_IP" 2>&1); st=$?
 is "$st" 3 "the command's exit status passes through"
 like "$out" "hello-bro from $HOST_IP" "curl --noproxy '*' by name reaches the test host, from the proxy's side"
@@ -79,10 +80,15 @@ rep=$(python3 - "$d/r.json" "$WEB_NAME" "$PEER_IP" <<-'PY'
 		   for c in e["log"])
 	print(r["exit_code"], e["proxy"].split(":")[0], e["connections"], e["allowed"], e["denied"],
 	      e["failed"], e["still_open"], " ".join(v))
+	s = r["seccomp"]
+	print(s["profiles"], s["denied"], [(c["syscall"], c["errno"], c["request"]) for c in s["calls"]], s["counts"])
 	PY
 )
-is "$rep" "3 socks5 3 1 2 0 0 allow:$WEB_NAME:ok deny:$PEER_IP:ok deny:denied.bro-test.invalid:ok" \
-	"--report: exit code, each connection's verdict and name (or address), counts per kind"
+is "$rep" "3 socks5 3 1 2 0 0 allow:$WEB_NAME:ok deny:$PEER_IP:ok deny:denied.bro-test.invalid:ok
+['hardening'] 1 [('ptrace', 'EPERM', 16)] {'ptrace': 1}" \
+	"--report: exit code, each connection's verdict and name (or address), counts per kind; and the seccomp part, from the launcher"
+like "$out" "ptrace -1" "  the denied ptrace failed in the sandbox"
+ok "$(python3 -m json.tool "$d/r.json" >/dev/null; echo $?)" "  the report is valid JSON (python3 -m json.tool)"
 
 # --- without a policy, a literal address goes through the proxy too ---
 : > "$T_TMP/socks.log"

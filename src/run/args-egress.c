@@ -91,7 +91,7 @@ int run_args_egress_done(struct run_opts *o)
 		return bad(o, "--egress is not compatible with --userns (the sandbox's user namespace is made inside the egress namespace's)");
 	if (o->egress && o->nrelays)
 		return bad(o, "--egress with --relay/--publish is not supported yet (the relays would run inside the egress namespace)");
-	if (o->report && !o->egress)
-		return bad(o, "--report needs --egress (the seccomp part of the report is not there yet)");
+	if (o->report && o->no_userns)
+		return bad(o, "--report with --no-userns is not supported (the command replaces bro-run: no process outlives it to write the report)");
 	return 0;
 }

@@ -79,6 +79,9 @@
  * --egress (egress.c) splits stage 3: the process started stays outside as
  * the waiter (creates and destroys the bro-netns namespace, writes
  * --report); its child joins the namespace and goes on as the launcher.
+ * --report (report.c): the launcher's seccomp supervisor (unixbroker.c)
+ * records the profiles' denied calls; the launcher writes the file, or
+ * with --egress sends its part to the waiter.
  * --no-userns (landlock.c) goes from stage 3 straight to stage 8, with no
  * namespace, no clone and no PID 1: Landlock is applied after no_new_privs,
  * then the hardening profile.
@@ -214,7 +217,8 @@ static void usage(FILE *f, const char *argv0)
 "  --egress PROXY_URL       the network is a transient bro-netns namespace: all TCP\n"
 "                           and DNS through socks5://, http:// or direct\n"
 "  --egress-allow PATTERN, --egress-deny PATTERN   its policy (bro-netns --allow/--deny)\n"
-"  --report FILE            with --egress: JSON summary of connections at exit\n",
+"  --report FILE            JSON summary at exit: denied system calls of the\n"
+"                           built-in profiles, --egress connections\n",
 	      f);
 }
 
@@ -375,6 +379,23 @@ static void ns_ids(pid_t pid, bool json, char *out, size_t size)
 }
 
 /* --- stage 6: the child ------------------------------------------------- */
+
+/* --report, once the sandbox is gone: the launcher writes it, or with
+ * --egress sends its seccomp part to the waiter (egress.c), who writes it */
+static int write_report(int code)
+{
+	char *sc;
+
+	if (!opts.report)
+		return code;
+	sc = run_report_seccomp_json(&opts);	/* report.c */
+	if (opts.egress)
+		run_egress_report_send(sc);
+	else
+		run_report_write(&opts, NULL, NULL, code, sc);
+	free(sc);
+	return code;
+}
 
 static void report_failure(void)
 {
@@ -705,8 +726,10 @@ static __attribute__((noreturn)) void exec_command(bool in_userns,
 	run_signals_unblock();
 	/* no typing into the caller's terminal (CVE-2017-5226), also without
 	 * --new-session; before the caller's programs, which may refuse
-	 * seccomp() itself */
-	if (tty_reachable) {
+	 * seccomp() itself. Not with --report and the hardening profile: it
+	 * refuses the same ioctls itself, and kills foreign ABIs, but this
+	 * filter's EPERM would outrank its notification (not reported) */
+	if (tty_reachable && !(opts.report && opts.seccomp_hardening)) {
 		const char *step;
 		int r = confine_tty_load(&step);
 
@@ -868,7 +891,7 @@ int main(int argc, char **argv)
 		run_egress_start(&opts);
 	if (opts.nrelays)
 		run_relay_prepare(&opts);	/* relay.c: pins, host listeners */
-	if (opts.nallow_unix)
+	if (run_notify_wanted(&opts))
 		run_unixbroker_prepare(&opts);	/* unixbroker.c: pins */
 	old_cwd = get_current_dir_name();
 	proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -950,7 +973,7 @@ int main(int argc, char **argv)
 			run_unixbroker_start(&opts);	/* unixbroker.c */
 			code = run_monitor(pidfd, pid, setup[0], -1);
 			run_relay_stop();
-			return code;
+			return write_report(code);
 		}
 		close(go[0]);
 		if (opts.info_fd >= 0)
@@ -984,13 +1007,14 @@ int main(int argc, char **argv)
 		run_unixbroker_start(&opts);	/* unixbroker.c */
 		code = run_monitor(pidfd, pid, setup[0], opts.json_status_fd);
 		run_relay_stop();
-		return code;
+		return write_report(code);
 	}
 
 	/* stage 6: the child, in the new namespaces */
 	if (need_go)
 		close(go[1]);
 	close(setup[0]);
+	run_egress_child_close();	/* --report's pipe is the launcher's */
 	setup_fail_fd = setup[1];
 	atexit(report_failure);
 	if (opts.info_fd >= 0)

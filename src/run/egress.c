@@ -35,6 +35,14 @@
  *		 there at most, with no capability over the egress network
  *		 namespace (owned by the parent user namespace), so it cannot
  *		 change the routes or nftables rules that confine it.
+ * --report's seccomp part is recorded by the launcher (its supervisor
+ * thread, unixbroker.c) and must reach the waiter, who writes the file: a
+ * pipe made before the fork, the waiter reading while the launcher
+ * writes ("LEN\n" then the JSON object, once the sandbox is gone). A pipe,
+ * not a file: nothing on a filesystem the sandbox might see or that a
+ * crash would leave behind, no size limit from its buffer (the waiter
+ * drains it as it comes), and a launcher killed half-way shows as a short
+ * length ("seccomp":null, and a line saying so), never as half an object.
  * --unshare-net (or --unshare-all) with --egress: the egress namespace is
  * the sandbox's new network namespace; no second one is made. --share-net
  * with --egress: the same (--egress decides). --egress needs a user
@@ -71,6 +79,8 @@ extern char **environ;
 static int netns_bin = -1;		/* O_PATH of bro-netns */
 static char ns_name[40];
 static pid_t waiter_pid;		/* the process that destroys it */
+static int rep_pipe[2] = { -1, -1 };	/* --report: launcher -> waiter */
+#define REP_MAX	(16u << 20)		/* the seccomp part, at most */
 
 /* --- running bro-netns ------------------------------------------------- */
 
@@ -300,11 +310,93 @@ static void join(void)
 
 /* --- the waiter --------------------------------------------------------- */
 
+/* the launcher's side: "LEN\n" and @seccomp ("null" if NULL) */
+void run_egress_report_send(const char *seccomp)
+{
+	const char *s = seccomp ? seccomp : "null";
+	size_t len = strlen(s), off = 0;
+	char hdr[32];
+	int n = snprintf(hdr, sizeof(hdr), "%zu\n", len);
+
+	if (rep_pipe[1] < 0)
+		return;
+	if (write(rep_pipe[1], hdr, (size_t)n) != n)
+		goto fail;
+	while (off < len) {
+		ssize_t w = write(rep_pipe[1], s + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto fail;
+		off += (size_t)w;
+	}
+	close(rep_pipe[1]);
+	rep_pipe[1] = -1;
+	return;
+fail:
+	log_err("--report: write(to the waiter): %s", strerror(errno));
+}
+
+void run_egress_child_close(void)
+{
+	if (rep_pipe[1] >= 0)
+		close(rep_pipe[1]);
+	rep_pipe[1] = -1;
+}
+
+struct rep_buf {
+	char *p;
+	size_t len;
+	bool over;
+};
+
+/* what the pipe holds now (non-blocking) into @b */
+static void rep_read(struct rep_buf *b)
+{
+	for (;;) {
+		char junk[4096];
+		bool keep = b->p && b->len < REP_MAX;
+		ssize_t r = read(rep_pipe[0], keep ? b->p + b->len : junk,
+				 keep ? REP_MAX - b->len : sizeof(junk));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return;
+		if (keep)
+			b->len += (size_t)r;
+		else
+			b->over = true;
+	}
+}
+
+/* the seccomp object the launcher sent, or NULL (said why) */
+static char *rep_take(struct rep_buf *b)
+{
+	char *nl, *end;
+	unsigned long long want;
+
+	if (!b->p || !b->len)
+		return NULL;	/* the launcher never got that far */
+	b->p[b->len] = '\0';
+	nl = memchr(b->p, '\n', b->len);
+	want = strtoull(b->p, &end, 10);
+	if (b->over || !nl || end != nl || want != b->len - (size_t)(nl + 1 - b->p)) {
+		log_err("--report: the launcher's seccomp record was incomplete (%zu bytes); reported as null",
+			b->len);
+		return NULL;
+	}
+	return nl + 1;
+}
+
 static __attribute__((noreturn)) void wait_launcher(const struct run_opts *o,
 						    pid_t pid, int pidfd)
 {
-	struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN },
-			       { .events = POLLIN } };
+	struct pollfd p[3] = { { .fd = pidfd, .events = POLLIN },
+			       { .events = POLLIN },
+			       { .fd = rep_pipe[0], .events = POLLIN } };
+	struct rep_buf rb = { .p = rep_pipe[0] >= 0 ? malloc(REP_MAX + 1) : NULL };
 	siginfo_t si = { 0 };
 	sigset_t set;
 	int code;
@@ -318,10 +410,15 @@ static __attribute__((noreturn)) void wait_launcher(const struct run_opts *o,
 	for (;;) {
 		struct signalfd_siginfo ss;
 
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		if (poll(p, rep_pipe[0] >= 0 ? 3 : 2, -1) < 0 && errno != EINTR)
 			DIE("--egress: poll: %s", strerror(errno));
 		while (read(p[1].fd, &ss, sizeof(ss)) == sizeof(ss))
 			pidfd_send_signal(pidfd, (int)ss.ssi_signo, NULL, 0);
+		if (rep_pipe[0] >= 0 && p[2].revents) {
+			rep_read(&rb);
+			if (p[2].revents & (POLLHUP | POLLERR))
+				p[2].fd = -1;	/* the rest after the exit */
+		}
 		if (p[0].revents)
 			break;
 	}
@@ -348,8 +445,10 @@ static __attribute__((noreturn)) void wait_launcher(const struct run_opts *o,
 				break;
 			usleep(20000);
 		}
-		run_report_write(o, ns_name, stats, code);	/* report.c */
+		rep_read(&rb);	/* all written before the launcher exited */
+		run_report_write(o, ns_name, stats, code, rep_take(&rb));	/* report.c */
 	}
+	free(rb.p);
 	destroy();
 	ns_name[0] = '\0';
 	exit(code);
@@ -406,14 +505,21 @@ void run_egress_start(struct run_opts *o)
 	wipe_password();
 	waiter_pid = getpid();
 	atexit(destroy_at_exit);
+	if (o->report && pipe2(rep_pipe, O_CLOEXEC) < 0)
+		DIE("--report: pipe2: %s", strerror(errno));
 	pid = fork();
 	if (pid < 0)
 		DIE("--egress: fork: %s", strerror(errno));
 	if (pid > 0) {
 		/* the caller's fds (--info-fd, --sync-fd, --file ...) are the
 		 * launcher's: a reader waiting for EOF must not wait for us */
+		if (rep_pipe[0] >= 0 && (dup2(rep_pipe[0], netns_bin + 1) < 0 ||
+		     fcntl(netns_bin + 1, F_SETFL, O_NONBLOCK) < 0))
+			DIE("--report: dup2(the pipe): %s", strerror(errno));
+		if (rep_pipe[0] >= 0)
+			rep_pipe[0] = netns_bin + 1;
 		if ((netns_bin > 3 && close_range(3, (unsigned)netns_bin - 1, 0) < 0) ||
-		    close_range((unsigned)netns_bin + 1, ~0U, 0) < 0)
+		    close_range((unsigned)netns_bin + (rep_pipe[0] >= 0 ? 2 : 1), ~0U, 0) < 0)
 			DIE("--egress: close_range: %s", strerror(errno));
 		pidfd = pidfd_open(pid, 0);
 		if (pidfd < 0) {
@@ -428,6 +534,9 @@ void run_egress_start(struct run_opts *o)
 	if (getppid() != waiter_pid)
 		_exit(1);
 	close(netns_bin);
+	if (rep_pipe[0] >= 0)
+		close(rep_pipe[0]);
+	rep_pipe[0] = -1;
 	join();
 	o->unshare_net = false;	/* the egress namespace is the new one */
 	o->unshare_user = true;

@@ -177,6 +177,10 @@ void run_relay_stop(void);
 void run_unixbroker_prepare(struct run_opts *o);
 void run_unixbroker_send(int notify_fd);
 void run_unixbroker_start(struct run_opts *o);
+/* run_notify_wanted() - a listener and its supervisor are needed:
+ * --allow-unix, or --report with a built-in profile; the same supervisor
+ * then dispatches connect() to the broker and the rest to report.c */
+bool run_notify_wanted(const struct run_opts *o);
 
 /* args-egress.c: --egress, --egress-allow/--egress-deny, --report; like
  * run_args_sandbox(); run_args_egress_done() checks them against the rest */
@@ -193,11 +197,27 @@ void run_egress_start(struct run_opts *o);
  * NULL; Return: the wait status */
 int run_netns_cmd(const char *const *argv, char *out, size_t size);
 
-/* report.c: --report FILE, written by egress.c's waiter once the sandbox
- * is gone and before its namespace is; @stats: the relay's answer to
- * "stats" ("key value" lines), "" if none; failures are logged, not fatal */
+/* report.c: --report FILE, written by whoever outlives the sandbox: the
+ * launcher, or with --egress egress.c's waiter once the sandbox is gone and
+ * before its namespace is. @ns: the egress namespace, NULL: no egress part;
+ * @stats: the relay's answer to "stats" ("key value" lines), "" if none;
+ * @seccomp: run_report_seccomp_json()'s text, NULL: none ("seccomp":null).
+ * Failures are logged, not fatal. */
 void run_report_write(const struct run_opts *o, const char *ns,
-		      const char *stats, int code);
+		      const char *stats, int code, const char *seccomp);
+struct seccomp_data;
+/* run_report_record() - one denied call, from the supervisor's thread
+ * (thread-safe; the first RUN_REPORT_KEEP kept whole, all counted): @path
+ * the unix path the broker refused, or NULL; @err the errno answered */
+#define RUN_REPORT_KEEP	1000
+void run_report_record(const struct seccomp_data *d, const char *path, int err);
+/* run_report_seccomp_json() - the "seccomp" object of the report (a JSON
+ * object, malloc'd), or NULL if no built-in profile was on or on ENOMEM */
+char *run_report_seccomp_json(const struct run_opts *o);
+/* egress.c: the launcher's seccomp record to the waiter (a pipe made
+ * before the fork, length-prefixed); the child closes its copy */
+void run_egress_report_send(const char *seccomp);
+void run_egress_child_close(void);
 
 /* seccomp.c: the built-in profiles (lib/confine.c), dies on failure */
 void run_seccomp_profiles(const struct run_opts *o);

@@ -31,6 +31,8 @@ void run_seccomp_profiles(const struct run_opts *o)
 		return;
 	if (o->nallow_unix)		/* unixbroker.c answers connect() */
 		p |= CONFINE_UNIX_STREAM;
+	if (o->report)			/* denied calls to the supervisor, */
+		p |= CONFINE_REPORT;	/* which records them (report.c) */
 	r = confine_profiles_load_notify(p, &nfd, &step);
 	if (r == -ENOSYS)
 		log_die(1, "seccomp profile: libseccomp does not know the system call %s"

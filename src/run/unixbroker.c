@@ -33,6 +33,14 @@
  * bind() of a unix path is left alone: a socket bound in the sandbox can be
  * reached from inside only through connect(), which comes here.
  * If the launcher is gone, connect() fails (ENOSYS): closed, not open.
+ *
+ * The same thread is the one supervisor of the filter's one listener (the
+ * kernel allows one per filter) for --report too: there the profiles'
+ * EPERM rules notify instead of answering (lib/confine.c, CONFINE_REPORT),
+ * and every notification but connect() goes to report.c's recorder and is
+ * answered EPERM at once, in this thread (no memory of the caller is read:
+ * the recorded arguments are the registers the kernel passed). The
+ * broker's own refusals of a unix path (EACCES) are recorded too.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -65,9 +73,20 @@ static const char *const *paths;
 static size_t npaths;
 static int nfd = -1;
 static atomic_int workers;
+static bool recording;			/* --report */
+static const char *who = "--allow-unix";
+
+bool run_notify_wanted(const struct run_opts *o)
+{
+	return o->nallow_unix ||
+	       (o->report && (o->seccomp_unix_block || o->seccomp_hardening));
+}
 
 void run_unixbroker_prepare(struct run_opts *o)
 {
+	recording = o->report != NULL;
+	if (!o->nallow_unix)
+		who = "--report";
 	for (size_t i = 0; i < o->nallow_unix; i++) {
 		struct stat st;
 
@@ -82,7 +101,7 @@ void run_unixbroker_prepare(struct run_opts *o)
 	paths = o->allow_unix;
 	npaths = o->nallow_unix;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ub) < 0)
-		DIE("--allow-unix: socketpair: %s", strerror(errno));
+		DIE("%s: socketpair: %s", who, strerror(errno));
 }
 
 void run_unixbroker_send(int fd)
@@ -96,14 +115,14 @@ void run_unixbroker_send(int fd)
 	memset(cbuf, 0, sizeof(cbuf));
 	cm = CMSG_FIRSTHDR(&mh);
 	if (!cm)
-		DIE("--allow-unix: no room for the listener's message");
+		DIE("%s: no room for the listener's message", who);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
 	if (sendmsg(ub[1], &mh, MSG_NOSIGNAL) < 0)
-		DIE("--allow-unix: sendmsg(the seccomp listener to the launcher): %s",
-		    strerror(errno));
+		DIE("%s: sendmsg(the seccomp listener to the launcher): %s",
+		    who, strerror(errno));
 	close(ub[1]);
 }
 
@@ -191,6 +210,9 @@ static int answer(struct seccomp_notif *req)
 	}
 	((char *)&sa)[len < sizeof(sa) ? len : sizeof(sa) - 1] = '\0';
 	r = connect_pinned(type, fl, ((struct sockaddr_un *)&sa)->sun_path);
+	if (r == -EACCES && recording)	/* a path not named */
+		run_report_record(&req->data, ((struct sockaddr_un *)&sa)->sun_path,
+				  EACCES);
 	if (r >= 0) {
 		struct seccomp_notif_addfd add = {
 			.id = req->id, .flags = SECCOMP_ADDFD_FLAG_SETFD,
@@ -261,13 +283,22 @@ static void *supervisor(void *arg)
 		pthread_t t;
 
 		if (!j || seccomp_notify_alloc(&j->req, &j->resp) < 0)
-			DIE("--allow-unix: out of memory");
+			DIE("%s: out of memory", who);
 		if (seccomp_notify_receive(nfd, j->req) < 0) {
 			seccomp_notify_free(j->req, j->resp);
 			free(j);
 			if (errno == EINTR || errno == ENOENT)
 				continue;
 			return NULL;	/* every filter's user is gone */
+		}
+		if (j->req->data.nr != __NR_connect || !npaths) {
+			/* a profile's EPERM rule, notified for --report
+			 * (connect() notifies only with --allow-unix) */
+			run_report_record(&j->req->data, NULL, EPERM);
+			respond(j->req, j->resp, -EPERM);
+			seccomp_notify_free(j->req, j->resp);
+			free(j);
+			continue;
 		}
 		if (atomic_fetch_add(&workers, 1) >= WORKERS_MAX ||
 		    pthread_create(&t, &at, worker, j) != 0) {
@@ -285,7 +316,7 @@ void run_unixbroker_start(struct run_opts *o)
 	sigset_t all, old;
 	int r;
 
-	if (!o->nallow_unix)
+	if (!run_notify_wanted(o))
 		return;
 	close(ub[1]);
 	ub[1] = -1;
@@ -295,6 +326,6 @@ void run_unixbroker_start(struct run_opts *o)
 	r = pthread_create(&t, NULL, supervisor, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r != 0)
-		DIE("--allow-unix: pthread_create: %s", strerror(r));
+		DIE("%s: pthread_create: %s", who, strerror(r));
 	pthread_detach(t);
 }
