@@ -7,6 +7,7 @@
  * in one line, before it makes anything).
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,22 @@ static int bad(struct run_opts *o, const char *fmt, ...)
 	vsnprintf(o->err, sizeof(o->err), fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+/* bro-netns's name rule (src/netns/state.c name_valid(), not linked here:
+ * it brings the control-socket code): 1-32 of [A-Za-z0-9_.-], not starting
+ * with '.' or '-'. bro-netns exec checks it again. */
+static bool netns_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 32 || s[0] == '.' || s[0] == '-')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '.' || *s == '-'))
+			return false;
+	return true;
 }
 
 #define EGRESS_MAX_RULES	256
@@ -59,10 +76,21 @@ int run_args_egress(struct run_opts *o, int argc, char **argv)
 	struct proxy_url u;
 
 	if (strcmp(a, "--egress") && strcmp(a, "--egress-allow") &&
-	    strcmp(a, "--egress-deny") && strcmp(a, "--report"))
+	    strcmp(a, "--egress-deny") && strcmp(a, "--report") &&
+	    strcmp(a, "--egress-netns"))
 		return 0;
 	if (argc < 2)
 		return bad(o, "%s takes an argument", a);
+	if (!strcmp(a, "--egress-netns")) {
+		if (o->egress_netns)
+			return bad(o, "--egress-netns given twice");
+		if (!netns_name_ok(argv[1]))
+			return bad(o, "--egress-netns: not a bro-netns namespace name: %.40s",
+				   argv[1]);
+		o->egress_netns = argv[1];
+		o->egress_netns_at = argv;
+		return 2;
+	}
 	if (!strcmp(a, "--report")) {
 		if (!*argv[1])
 			return bad(o, "--report: an empty file name");
@@ -82,11 +110,19 @@ int run_args_egress(struct run_opts *o, int argc, char **argv)
 
 int run_args_egress_done(struct run_opts *o)
 {
+	if (o->egress && o->egress_netns)
+		return bad(o, "--egress and --egress-netns exclude each other");
 	if (o->negress_args && !o->egress)
 		return bad(o, "--egress-allow/--egress-deny need --egress");
 	if (o->egress && o->no_userns)
-		return bad(o, "--egress with --no-userns is not supported yet "
-			   "(use bro-netns exec NAME -- bro-run --no-userns ...)");
+		return bad(o, "--egress with --no-userns needs an existing namespace: "
+			   "use --egress-netns NAME (bro-netns create NAME ...)");
+	if (o->egress_netns && o->report)
+		return bad(o, "--report with --egress-netns is not supported (no process outlives the command to write it)");
+	if (o->egress_netns && o->unshare_net)
+		return bad(o, "--egress-netns with --unshare-net (or --unshare-all) would leave the egress namespace");
+	if (o->egress_netns && o->nrelays)
+		return bad(o, "--egress-netns with --relay/--publish is not supported (the relays would run inside the egress namespace)");
 	if (o->egress && o->userns_fd >= 0)
 		return bad(o, "--egress is not compatible with --userns (the sandbox's user namespace is made inside the egress namespace's)");
 	if (o->egress && o->nrelays)

@@ -818,6 +818,7 @@ int main(int argc, char **argv)
 	bool own_userns, need_init, need_go;
 	struct capsets c;
 	char nsids[512];
+	bool in_egress_netns = false;
 	pid_t pid;
 
 	/* stage 1 */
@@ -839,7 +840,13 @@ int main(int argc, char **argv)
 	if (real_uid != 0 && (c.eff || c.prm))
 		DIE("refusing to run with file capabilities: install bro-run without them");
 
-	/* stage 2 */
+	/* stage 2; RUN_NETNS_MARK: re-run by --egress-netns (egress.c) */
+	if (argc > 1 && !strcmp(argv[1], RUN_NETNS_MARK)) {
+		in_egress_netns = true;
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	}
 	run_opts_init(&opts, real_uid == 0 ? c.eff : 0);
 	opts.read_fd = read_all;
 	opts.warn = warn_store;
@@ -860,6 +867,12 @@ int main(int argc, char **argv)
 	if (!opts.cmd || !opts.ncmd) {
 		usage(stderr, argv[0]);
 		return 1;
+	}
+
+	if (opts.egress_netns) {	/* egress.c: no return */
+		if (in_egress_netns)
+			DIE("--egress-netns: already re-run through bro-netns exec (a loop)");
+		run_egress_netns_exec(&opts, argc, argv);
 	}
 
 	/* stage 3 */

@@ -102,6 +102,52 @@ static void open_netns_bin(void)
 		    exe, strerror(errno));
 }
 
+/* --egress-netns NAME: execveat(bro-netns, ["bro-netns", "exec", NAME, "--",
+ * EXE, RUN_NETNS_MARK, the arguments but --egress-netns NAME]): bro-netns
+ * checks the namespace is the caller's, enters it, drops its capabilities,
+ * sets no_new_privs and its seccomp filter, closes every fd above 2 and
+ * execs EXE: bro-run again, which then goes on with the rest (--no-userns
+ * or not) inside the namespace. EXE is /proc/self/exe's path, looked up
+ * again by bro-netns's execvp: no privilege boundary is crossed by that
+ * name (bro-netns has dropped its capabilities before it execs, and the
+ * path is one the caller could run anyway), so a file swapped in between
+ * gains nothing the caller did not have. An fd cannot be used: bro-netns
+ * closes them. RUN_NETNS_MARK only prevents a loop: bro-run refuses
+ * --egress-netns once it is there, it changes nothing else. */
+void run_egress_netns_exec(struct run_opts *o, int argc, char **argv)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char **v;
+	int k = 0;
+
+	if (n < 0)
+		DIE("--egress-netns: readlink(/proc/self/exe): %s", strerror(errno));
+	exe[n] = '\0';
+	if (o->egress_netns_at < argv + 1 || o->egress_netns_at >= argv + argc - 1)
+		DIE("--egress-netns: not accepted in an --args file");
+	open_netns_bin();
+	v = calloc((size_t)argc + 8, sizeof(*v));
+	if (!v)
+		DIE("--egress-netns: out of memory");
+	v[k++] = "bro-netns";
+	v[k++] = "exec";
+	v[k++] = o->egress_netns;
+	v[k++] = "--";
+	v[k++] = exe;
+	v[k++] = RUN_NETNS_MARK;
+	for (int i = 1; i < argc; i++) {
+		if (argv + i == o->egress_netns_at) {
+			i++;
+			continue;
+		}
+		v[k++] = argv[i];
+	}
+	v[k] = NULL;
+	syscall(SYS_execveat, netns_bin, "", v, environ, AT_EMPTY_PATH);
+	DIE("--egress-netns: execveat(bro-netns): %s", strerror(errno));
+}
+
 /* run bro-netns ARGV (argv[0] included); its stdout into @out (at most
  * @size - 1 bytes kept, NUL-terminated) or /dev/null; Return: wait status */
 int run_netns_cmd(const char *const *argv, char *out, size_t size)

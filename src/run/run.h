@@ -112,6 +112,11 @@ struct run_opts {
 	const char **egress_args;	/* bro-netns create's --allow/--deny X */
 	size_t negress_args, egress_args_cap;
 	const char *report;		/* --report FILE */
+	/* --egress-netns NAME: bro-run re-runs itself through `bro-netns exec
+	 * NAME --` (egress-netns in bro-run.c); @egress_netns_at: where the
+	 * option is in the argv parsed, to strip it */
+	const char *egress_netns;
+	char **egress_netns_at;
 
 	/* parser state */
 	int next_perms;		/* --perms for the next op, -1 none */
@@ -192,6 +197,11 @@ int run_args_egress_done(struct run_opts *o);
  * it and writes --report once the sandbox is gone) and joins this process
  * to its user and network namespaces; dies on failure, nothing left */
 void run_egress_start(struct run_opts *o);
+/* egress.c: --egress-netns NAME: re-run bro-run through `bro-netns exec
+ * NAME --`, with RUN_NETNS_MARK first and --egress-netns NAME stripped;
+ * does not return */
+#define RUN_NETNS_MARK	"--internal-in-egress-netns"
+void run_egress_netns_exec(struct run_opts *o, int argc, char **argv);
 /* run_netns_cmd() - run bro-netns ARGV; its stdout into @out (@size - 1
  * bytes at most, NUL-terminated; stderr dropped), or /dev/null when @out is
  * NULL; Return: the wait status */
