@@ -211,9 +211,26 @@ int main(void)
 	is_int(PARSE("--egress", "direct", "--egress-deny", "a b", "x"), -1, "a pattern with a space");
 	is_int(PARSE("--egress", "direct", "--egress-deny", "", "x"), -1, "an empty pattern");
 	is_int(PARSE("--egress-deny", "a.example", "x"), -1, "--egress-deny without --egress");
-	is_int(PARSE("--report", "r.json", "x"), -1, "--report without --egress");
+	is_int(PARSE("--report", "r.json", "x"), 0, "--report without --egress (the seccomp part only)");
 	is_int(PARSE("--egress", "direct", "--report", "", "x"), -1, "--report with no name");
 	is_int(PARSE("--egress", "direct", "--no-userns", "x"), -1, "--egress with --no-userns");
+	/* --egress-netns NAME */
+	is_int(PARSE("--no-userns", "--egress-netns", "a-b_c.1", "x"), 0, "--egress-netns a-b_c.1");
+	ok(o.egress_netns && !strcmp(o.egress_netns, "a-b_c.1") && o.egress_netns_at &&
+	   !strcmp(o.egress_netns_at[0], "--egress-netns"), "  recorded with its place");
+	is_int(PARSE("--egress-netns", "01234567890123456789012345678901", "x"), 0, "--egress-netns: 32 characters");
+	is_int(PARSE("--egress-netns", "012345678901234567890123456789012", "x"), -1, "--egress-netns: 33 characters");
+	is_int(PARSE("--egress-netns", ".a", "x"), -1, "--egress-netns .a");
+	is_int(PARSE("--egress-netns", "-a", "x"), -1, "--egress-netns -a");
+	is_int(PARSE("--egress-netns", "a/b", "x"), -1, "--egress-netns a/b");
+	is_str(o.err, "--egress-netns: not a bro-netns namespace name: a/b", "  message");
+	is_int(PARSE("--egress-netns", "", "x"), -1, "--egress-netns ''");
+	is_int(PARSE("--egress-netns"), -1, "--egress-netns without a name");
+	is_int(PARSE("--egress-netns", "a", "--egress-netns", "b", "x"), -1, "--egress-netns twice");
+	is_int(PARSE("--egress-netns", "a", "--egress", "direct", "x"), -1, "--egress-netns with --egress");
+	is_str(o.err, "--egress and --egress-netns exclude each other", "  message");
+	is_int(PARSE("--egress-netns", "a", "--report", "r", "x"), -1, "--egress-netns with --report");
+	is_int(PARSE("--egress-netns", "a", "--unshare-all", "x"), -1, "--egress-netns with --unshare-all");
 	{
 		char *v[RUN_MAX_PORTS * 2 + 8];
 		int n = 0;
