@@ -217,6 +217,8 @@ static void usage(FILE *f, const char *argv0)
 "  --egress PROXY_URL       the network is a transient bro-netns namespace: all TCP\n"
 "                           and DNS through socks5://, http:// or direct\n"
 "  --egress-allow PATTERN, --egress-deny PATTERN   its policy (bro-netns --allow/--deny)\n"
+"  --egress-netns NAME      the network is the existing bro-netns namespace NAME\n"
+"                           (re-run through bro-netns exec; also with --no-userns)\n"
 "  --report FILE            JSON summary at exit: denied system calls of the\n"
 "                           built-in profiles, --egress connections\n",
 	      f);
