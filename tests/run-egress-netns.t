@@ -26,6 +26,8 @@ for bad in "--egress-netns -x" "--egress-netns ../x" "--egress-netns .x" \
 	is "$st:$(printf '%s\n' "$out" | wc -l)" "1:1" "$bad: exit 1, one line"
 	like "$out" "^bro-run: --(egress|report)" "  $out"
 done
+out=$(ur --args 3 true 3< <(printf -- '--egress-netns\0rene-none\0--ro-bind\0/\0/\0') 2>&1); st=$?
+is "$st:$out" "1:bro-run: --egress-netns: not accepted in an --args file" "--egress-netns in an --args file: refused"
 out=$(ur --egress-netns rene-none --ro-bind / / true 2>&1); st=$?
 ok $((st == 0)) "a namespace that does not exist: refused by bro-netns exec ($out)"
 out=$(ur --internal-in-egress-netns --egress-netns rene-none --ro-bind / / true 2>&1); st=$?
