@@ -105,27 +105,9 @@ ip netns exec "$P6NS" python3 "$PEERS" udpecho "$P6" "$U6PORT" >"$T_TMP/udpecho6
 cleanup_add "kill $!"
 wait_for 10 ip netns exec "$P6NS" sh -c "ss -Huln | grep -q ':$U6PORT '" ||
 	{ echo "Bail out! UDP echo server did not start"; exit 1; }
-for try in 1 2 3 4 5; do
-	DPORT=$(free_port)
-	cat > "$T_TMP/danted.conf" <<-CONF
-	logoutput: $T_TMP/danted.log
-	internal: 127.0.0.1 port = $DPORT
-	external: $H6
-	clientmethod: none
-	socksmethod: none
-	user.privileged: root
-	user.unprivileged: nobody
-	client pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }
-	socks pass { from: 0/0 to: 0/0 }
-	CONF
-	rm -f "$T_TMP/dante.pid"
-	spawn "$T_TMP/dante.pid" danted -f "$T_TMP/danted.conf" -N 1 >/dev/null 2>&1
-	DANTE_PID=$(cat "$T_TMP/dante.pid")
-	wait_for 5 listening "$DPORT" && break
-	kill "$DANTE_PID" 2>/dev/null
-done
+dante_start "$H6"
 cleanup_add "as_user $N destroy v6udp"
-out=$(bn create --name v6udp --proxy "socks5://127.0.0.1:$DPORT" --udp 2>&1)
+out=$(bn create --name v6udp --proxy "socks5://127.0.0.1:$DANTE_PORT" --udp 2>&1)
 like "$out" "^v6udp /proc/" "create --udp (dante)"
 udp0=$(count6 udp)
 out=$(bn exec v6udp -- python3 "$PEERS" udpping "$P6" "$U6PORT" 10 600 2>&1)

@@ -81,6 +81,35 @@ spawn() {
 # IN_HOSTS CMD...: CMD in a mount namespace that sees the test hosts file
 IN_HOSTS=(unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$T_TMP/hosts")
 
+# dante_start EXTERNAL [PREFIX...]: danted on 127.0.0.1:$DANTE_PORT
+# (pid DANTE_PID, log danted.log with connects and UDP associations), going
+# out from EXTERNAL, started through PREFIX (e.g. "${IN_HOSTS[@]}"); a few
+# tries, as a free port may be taken by the time it binds
+dante_start() {
+	local ext=$1 try; shift
+	for try in 1 2 3 4 5; do
+		DANTE_PORT=$(free_port)
+		cat > "$T_TMP/danted.conf" <<-CONF
+		logoutput: $T_TMP/danted.log
+		internal: 127.0.0.1 port = $DANTE_PORT
+		external: $ext
+		clientmethod: none
+		socksmethod: none
+		user.privileged: root
+		user.unprivileged: nobody
+		client pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }
+		socks pass { from: 0/0 to: 0/0 log: connect disconnect error }
+		CONF
+		rm -f "$T_TMP/dante.pid"
+		spawn "$T_TMP/dante.pid" "$@" danted -f "$T_TMP/danted.conf" -N 1 >/dev/null 2>&1
+		DANTE_PID=$(cat "$T_TMP/dante.pid")
+		wait_for 5 listening "$DANTE_PORT" && return 0
+		kill "$DANTE_PID" 2>/dev/null
+	done
+	echo "Bail out! danted did not start: $(tail -5 "$T_TMP/danted.log")"
+	exit 1
+}
+
 # socks_start [ARGS]: microsocks on 127.0.0.1:$SOCKS_PORT (log: socks.log);
 # a few tries, as a free port may be taken by the time it binds
 socks_start() {

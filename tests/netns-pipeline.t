@@ -11,31 +11,7 @@ require unshare runuser ip nft danted microsocks curl python3
 peer_start
 
 # dante on host loopback, names from the test hosts file
-dante_start() {
-	local try
-	for try in 1 2 3 4 5; do
-		DANTE_PORT=$(free_port)
-		cat > "$T_TMP/danted.conf" <<-CONF
-		logoutput: $T_TMP/danted.log
-		internal: 127.0.0.1 port = $DANTE_PORT
-		external: $HOST_IP
-		clientmethod: none
-		socksmethod: none
-		user.privileged: root
-		user.unprivileged: nobody
-		client pass { from: 0.0.0.0/0 to: 0.0.0.0/0 }
-		socks pass { from: 0.0.0.0/0 to: 0.0.0.0/0 }
-		CONF
-		rm -f "$T_TMP/dante.pid"
-		spawn "$T_TMP/dante.pid" "${IN_HOSTS[@]}" danted -f "$T_TMP/danted.conf" -N 1 \
-			>/dev/null 2>&1
-		wait_for 5 listening "$DANTE_PORT" && return
-		kill "$(cat "$T_TMP/dante.pid")" 2>/dev/null
-	done
-	echo "Bail out! danted did not start"
-	exit 1
-}
-dante_start
+dante_start "$HOST_IP" "${IN_HOSTS[@]}"
 
 # a destination that speaks first: "banner N" at once, then answers a line
 BANNER_PORT=$(free_port)

@@ -25,41 +25,16 @@ wait_for 10 ip netns exec "$PEER_NS" sh -c "ss -Huln | grep -q ':$UPORT '" ||
 	{ echo "Bail out! UDP echo server did not start"; exit 1; }
 
 # dante on host loopback, going out from the host's veth address
-dante_start() {
-	local try
-	for try in 1 2 3 4 5; do
-		DPORT=$(free_port)
-		cat > "$T_TMP/danted.conf" <<-CONF
-		logoutput: $T_TMP/danted.log
-		internal: 127.0.0.1 port = $DPORT
-		external: $HOST_IP
-		clientmethod: none
-		socksmethod: none
-		user.privileged: root
-		user.unprivileged: nobody
-		client pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }
-		socks pass { from: 0.0.0.0/0 to: 0.0.0.0/0 log: connect disconnect error }
-		CONF
-		rm -f "$T_TMP/dante.pid"
-		spawn "$T_TMP/dante.pid" "${IN_HOSTS[@]}" danted -f "$T_TMP/danted.conf" -N 1 \
-			>/dev/null 2>&1
-		DANTE_PID=$(cat "$T_TMP/dante.pid")
-		wait_for 5 listening "$DPORT" && return
-		kill "$DANTE_PID" 2>/dev/null
-	done
-	echo "Bail out! danted did not start: $(tail -5 "$T_TMP/danted.log")"
-	exit 1
-}
-dante_start
+dante_start "$HOST_IP" "${IN_HOSTS[@]}"
 
-for p in "http://127.0.0.1:$DPORT" direct; do
+for p in "http://127.0.0.1:$DANTE_PORT" direct; do
 	out=$(bn create --name udpbad --proxy "$p" --udp 2>&1); st=$?
 	like "$st:$out" "^64:bro-netns: create: --udp needs a socks5:// proxy" "--udp with --proxy $p: refused (exit 64)"
 done
-out=$(bn create --name udpbad --proxy "socks5://127.0.0.1:$DPORT" --udp --udp-idle 0 2>&1); st=$?
+out=$(bn create --name udpbad --proxy "socks5://127.0.0.1:$DANTE_PORT" --udp --udp-idle 0 2>&1); st=$?
 like "$st:$out" "^64:bro-netns: --udp-idle 0: 1-3600 seconds" "--udp-idle 0: refused"
 
-ns_create --name udpA --proxy "socks5://127.0.0.1:$DPORT" --udp --udp-idle 2 \
+ns_create --name udpA --proxy "socks5://127.0.0.1:$DANTE_PORT" --udp --udp-idle 2 \
 	--deny "bad.$SUF" --allow "*.$SUF" --allow "$PEER_IP" ||
 	{ echo "Bail out! create failed"; exit 1; }
 LOG=$T_RUNTIME/bro/netns/udpA/conns
