@@ -81,6 +81,30 @@ spawn() {
 # IN_HOSTS CMD...: CMD in a mount namespace that sees the test hosts file
 IN_HOSTS=(unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$T_TMP/hosts")
 
+# curl_ms URL: "STATUS:MS:OUTPUT" of one curl inside (10 s timeout)
+curl_ms() {
+	local t0 t1 out st
+	t0=$(date +%s%N)
+	out=$(inside curl -sS -m 10 "$1" 2>&1); st=$?
+	t1=$(date +%s%N)
+	echo "$st:$(( (t1 - t0) / 1000000 )):$out"
+}
+# reset_fast "STATUS:MS:OUTPUT" [empty-ok]: curl failed on the reset within
+# 3 s, far from its 10 s timeout: exit 7 (the reset came while it connected:
+# "Couldn't connect") or 55/56 (while it sent or read: "Connection reset by
+# peer"); with empty-ok also 52 ("Empty reply": closed after the request)
+reset_fast() {
+	local st=${1%%:*} rest=${1#*:}
+	local ms=${rest%%:*}
+	case $st in
+	7) ;;
+	55|56) printf '%s' "$rest" | grep -q reset || return 1;;
+	52) [ "${2:-}" = empty-ok ] && printf '%s' "$rest" | grep -q 'Empty reply' || return 1;;
+	*) return 1;;
+	esac
+	[ "$ms" -lt 3000 ]
+}
+
 # dante_start EXTERNAL [PREFIX...]: danted on 127.0.0.1:$DANTE_PORT
 # (pid DANTE_PID, log danted.log with connects and UDP associations), going
 # out from EXTERNAL, started through PREFIX (e.g. "${IN_HOSTS[@]}"); a few

@@ -57,24 +57,6 @@ ns_create --name polA --proxy "$PROXY" --deny "bad.$SUF" --allow "*.$SUF" \
 	{ echo "Bail out! create failed"; exit 1; }
 LOG=$T_RUNTIME/bro/netns/polA/conns
 
-# curl_ms URL: "STATUS:MS:OUTPUT" of one curl inside (10 s timeout)
-curl_ms() {
-	local t0 t1 out st
-	t0=$(date +%s%N)
-	out=$(inside curl -sS -m 10 "$1" 2>&1); st=$?
-	t1=$(date +%s%N)
-	echo "$st:$(( (t1 - t0) / 1000000 )):$out"
-}
-# reset_fast "STATUS:MS:OUTPUT": curl failed on the reset within 3 s, far
-# from its 10 s timeout: exit 7 (the reset came while it connected: "Couldn't
-# connect") or 55/56 (while it sent or read: "Connection reset by peer")
-reset_fast() {
-	local st=${1%%:*} rest=${1#*:}
-	local ms=${rest%%:*}
-	case $st in 7) ;; 55|56) printf '%s' "$rest" | grep -q reset || return 1;;
-		*) return 1;; esac
-	[ "$ms" -lt 3000 ]
-}
 # rec KEY=VALUE...: the last log line with those fields, as
 # "verdict name addr port rule out in error" (python: no jq here)
 rec() {
