@@ -15,18 +15,6 @@
 #include "proxy.h"
 #include "run.h"
 
-static int bad(struct run_opts *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int bad(struct run_opts *o, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(o->err, sizeof(o->err), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* bro-netns's name rule (src/netns/state.c name_valid(), not linked here:
  * it brings the control-socket code): 1-32 of [A-Za-z0-9_.-], not starting
  * with '.' or '-'. bro-netns exec checks it again. */
@@ -48,19 +36,19 @@ static bool netns_name_ok(const char *s)
 static int add_rule(struct run_opts *o, const char *flag, const char *pat)
 {
 	if (!*pat || pat[0] == '-')
-		return bad(o, "%s: not a pattern: %.80s", flag, pat);
+		return run_args_fail(o, "%s: not a pattern: %.80s", flag, pat);
 	for (const char *p = pat; *p; p++)
 		if ((unsigned char)*p <= ' ' || *p == 0x7f)
-			return bad(o, "%s: a pattern has no spaces or control characters: %.80s",
+			return run_args_fail(o, "%s: a pattern has no spaces or control characters: %.80s",
 				   flag, pat);
 	if (o->negress_args + 2 > 2 * EGRESS_MAX_RULES)
-		return bad(o, "%s: at most %d patterns", flag, EGRESS_MAX_RULES);
+		return run_args_fail(o, "%s: at most %d patterns", flag, EGRESS_MAX_RULES);
 	if (o->negress_args + 2 > o->egress_args_cap) {
 		size_t cap = o->egress_args_cap ? 2 * o->egress_args_cap : 16;
 		const char **n = realloc(o->egress_args, cap * sizeof(*n));
 
 		if (!n)
-			return bad(o, "%s: out of memory", flag);
+			return run_args_fail(o, "%s: out of memory", flag);
 		o->egress_args = n;
 		o->egress_args_cap = cap;
 	}
@@ -80,12 +68,12 @@ int run_args_egress(struct run_opts *o, int argc, char **argv)
 	    strcmp(a, "--egress-netns"))
 		return 0;
 	if (argc < 2)
-		return bad(o, "%s takes an argument", a);
+		return run_args_fail(o, "%s takes an argument", a);
 	if (!strcmp(a, "--egress-netns")) {
 		if (o->egress_netns)
-			return bad(o, "--egress-netns given twice");
+			return run_args_fail(o, "--egress-netns given twice");
 		if (!netns_name_ok(argv[1]))
-			return bad(o, "--egress-netns: not a bro-netns namespace name: %.40s",
+			return run_args_fail(o, "--egress-netns: not a bro-netns namespace name: %.40s",
 				   argv[1]);
 		o->egress_netns = argv[1];
 		o->egress_netns_at = argv;
@@ -93,17 +81,17 @@ int run_args_egress(struct run_opts *o, int argc, char **argv)
 	}
 	if (!strcmp(a, "--report")) {
 		if (!*argv[1])
-			return bad(o, "--report: an empty file name");
+			return run_args_fail(o, "--report: an empty file name");
 		o->report = argv[1];
 		return 2;
 	}
 	if (strcmp(a, "--egress"))
 		return add_rule(o, a, argv[1]);
 	if (o->egress)
-		return bad(o, "--egress given twice");
+		return run_args_fail(o, "--egress given twice");
 	if (strcmp(argv[1], "direct") &&
 	    proxy_url_parse(argv[1], &u, &why) < 0)
-		return bad(o, "--egress: %s", why);
+		return run_args_fail(o, "--egress: %s", why);
 	o->egress = argv[1];
 	return 2;
 }
@@ -111,23 +99,23 @@ int run_args_egress(struct run_opts *o, int argc, char **argv)
 int run_args_egress_done(struct run_opts *o)
 {
 	if (o->egress && o->egress_netns)
-		return bad(o, "--egress and --egress-netns exclude each other");
+		return run_args_fail(o, "--egress and --egress-netns exclude each other");
 	if (o->negress_args && !o->egress)
-		return bad(o, "--egress-allow/--egress-deny need --egress");
+		return run_args_fail(o, "--egress-allow/--egress-deny need --egress");
 	if (o->egress && o->no_userns)
-		return bad(o, "--egress with --no-userns needs an existing namespace: "
+		return run_args_fail(o, "--egress with --no-userns needs an existing namespace: "
 			   "use --egress-netns NAME (bro-netns create NAME ...)");
 	if (o->egress_netns && o->report)
-		return bad(o, "--report with --egress-netns is not supported (no process outlives the command to write it)");
+		return run_args_fail(o, "--report with --egress-netns is not supported (no process outlives the command to write it)");
 	if (o->egress_netns && o->unshare_net)
-		return bad(o, "--egress-netns with --unshare-net (or --unshare-all) would leave the egress namespace");
+		return run_args_fail(o, "--egress-netns with --unshare-net (or --unshare-all) would leave the egress namespace");
 	if (o->egress_netns && o->nrelays)
-		return bad(o, "--egress-netns with --relay/--publish is not supported (the relays would run inside the egress namespace)");
+		return run_args_fail(o, "--egress-netns with --relay/--publish is not supported (the relays would run inside the egress namespace)");
 	if (o->egress && o->userns_fd >= 0)
-		return bad(o, "--egress is not compatible with --userns (the sandbox's user namespace is made inside the egress namespace's)");
+		return run_args_fail(o, "--egress is not compatible with --userns (the sandbox's user namespace is made inside the egress namespace's)");
 	if (o->egress && o->nrelays)
-		return bad(o, "--egress with --relay/--publish is not supported yet (the relays would run inside the egress namespace)");
+		return run_args_fail(o, "--egress with --relay/--publish is not supported yet (the relays would run inside the egress namespace)");
 	if (o->report && o->no_userns)
-		return bad(o, "--report with --no-userns is not supported (the command replaces bro-run: no process outlives it to write the report)");
+		return run_args_fail(o, "--report with --no-userns is not supported (the command replaces bro-run: no process outlives it to write the report)");
 	return 0;
 }

@@ -11,18 +11,6 @@
 
 #include "run.h"
 
-static int bad(struct run_opts *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int bad(struct run_opts *o, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(o->err, sizeof(o->err), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* a TCP port 1-65535, decimal digits, no leading zero; -1 otherwise */
 static int port_of(const char *s, size_t len)
 {
@@ -45,34 +33,34 @@ static int parse_relay(struct run_opts *o, struct run_relay *r, const char *v)
 	int p, q;
 
 	if (!eq || (p = port_of(v, (size_t)(eq - v))) < 0)
-		return bad(o, "--relay %.64s: PORT=UNIXPATH or PORT=HOST:PORT expected (PORT 1-65535)", v);
+		return run_args_fail(o, "--relay %.64s: PORT=UNIXPATH or PORT=HOST:PORT expected (PORT 1-65535)", v);
 	r->port = (uint16_t)p;
 	t = eq + 1;
 	if (t[0] == '/') {
 		if (strlen(t) >= sizeof(((struct sockaddr_un *)0)->sun_path))
-			return bad(o, "--relay %.64s: the unix path is longer than %zu bytes", v,
+			return run_args_fail(o, "--relay %.64s: the unix path is longer than %zu bytes", v,
 				   sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
 		r->unix_path = t;
 		return 0;
 	}
 	c = strrchr(t, ':');
 	if (!c || c == t || (q = port_of(c + 1, strlen(c + 1))) < 0)
-		return bad(o, "--relay %.64s: the target is neither an absolute unix path nor HOST:PORT", v);
+		return run_args_fail(o, "--relay %.64s: the target is neither an absolute unix path nor HOST:PORT", v);
 	r->to_port = (uint16_t)q;
 	if (t[0] == '[') {		/* [v6]:port */
 		if (c[-1] != ']' || c - t < 3)
-			return bad(o, "--relay %.64s: an IPv6 address goes in brackets: [ADDR]:PORT", v);
+			return run_args_fail(o, "--relay %.64s: an IPv6 address goes in brackets: [ADDR]:PORT", v);
 		t++;
 		c--;
 	}
 	if ((size_t)(c - t) >= sizeof(r->host_buf))
-		return bad(o, "--relay %.64s: the host name is too long", v);
+		return run_args_fail(o, "--relay %.64s: the host name is too long", v);
 	memcpy(r->host_buf, t, (size_t)(c - t));
 	r->host_buf[c - t] = '\0';
 	r->host = r->host_buf;
 	/* numeric only: bro-run is static, no resolver (no NSS) in it */
 	if (inet_pton(t > eq + 1 ? AF_INET6 : AF_INET, r->host, &a6) != 1)
-		return bad(o, "--relay %.64s: the host must be a numeric IPv4 address or [IPv6]", v);
+		return run_args_fail(o, "--relay %.64s: the host must be a numeric IPv4 address or [IPv6]", v);
 	return 0;
 }
 
@@ -83,7 +71,7 @@ static int parse_publish(struct run_opts *o, struct run_relay *r, const char *v)
 
 	if (!eq || (p = port_of(v, (size_t)(eq - v))) < 0 ||
 	    (q = port_of(eq + 1, strlen(eq + 1))) < 0)
-		return bad(o, "--publish %.64s: HOSTPORT=PORT expected (ports 1-65535)", v);
+		return run_args_fail(o, "--publish %.64s: HOSTPORT=PORT expected (ports 1-65535)", v);
 	r->publish = true;
 	r->port = (uint16_t)p;
 	r->to_port = (uint16_t)q;
@@ -97,13 +85,13 @@ int run_args_relay(struct run_opts *o, int argc, char **argv)
 
 	if (!strcmp(argv[0], "--allow-unix")) {
 		if (argc < 2)
-			return bad(o, "--allow-unix takes an argument");
+			return run_args_fail(o, "--allow-unix takes an argument");
 		if (argv[1][0] != '/' ||
 		    strlen(argv[1]) >= sizeof(((struct sockaddr_un *)0)->sun_path))
-			return bad(o, "--allow-unix %.64s: an absolute path shorter than %zu bytes expected",
+			return run_args_fail(o, "--allow-unix %.64s: an absolute path shorter than %zu bytes expected",
 				   argv[1], sizeof(((struct sockaddr_un *)0)->sun_path));
 		if (o->nallow_unix == RUN_MAX_ALLOW_UNIX)
-			return bad(o, "--allow-unix: at most %d", RUN_MAX_ALLOW_UNIX);
+			return run_args_fail(o, "--allow-unix: at most %d", RUN_MAX_ALLOW_UNIX);
 		o->allow_unix[o->nallow_unix++] = argv[1];
 		return 2;
 	}
@@ -111,9 +99,9 @@ int run_args_relay(struct run_opts *o, int argc, char **argv)
 		return 0;
 	publish = !strcmp(argv[0], "--publish");
 	if (argc < 2)
-		return bad(o, "%s takes an argument", argv[0]);
+		return run_args_fail(o, "%s takes an argument", argv[0]);
 	if (o->nrelays == RUN_MAX_RELAYS)
-		return bad(o, "%s: at most %d --relay and --publish", argv[0], RUN_MAX_RELAYS);
+		return run_args_fail(o, "%s: at most %d --relay and --publish", argv[0], RUN_MAX_RELAYS);
 	r = &o->relays[o->nrelays];
 	memset(r, 0, sizeof(*r));
 	r->spec = argv[1];
@@ -122,7 +110,7 @@ int run_args_relay(struct run_opts *o, int argc, char **argv)
 		return -1;
 	for (size_t i = 0; i < o->nrelays; i++)
 		if (o->relays[i].publish == publish && o->relays[i].port == r->port)
-			return bad(o, "%s %s: port %u is already %s", argv[0], argv[1],
+			return run_args_fail(o, "%s %s: port %u is already %s", argv[0], argv[1],
 				   r->port, publish ? "published" : "relayed");
 	o->nrelays++;
 	return 2;
@@ -131,16 +119,16 @@ int run_args_relay(struct run_opts *o, int argc, char **argv)
 int run_args_relay_done(struct run_opts *o)
 {
 	if (o->nallow_unix && !o->seccomp_unix_block)
-		return bad(o, "--allow-unix needs --seccomp-unix-block");
+		return run_args_fail(o, "--allow-unix needs --seccomp-unix-block");
 	if (o->nallow_unix && o->no_userns)
-		return bad(o, "--allow-unix needs the launcher outside the sandbox: not with --no-userns");
+		return run_args_fail(o, "--allow-unix needs the launcher outside the sandbox: not with --no-userns");
 	if (!o->nrelays)
 		return 0;
 	if (o->no_userns)
-		return bad(o, "--relay/--publish need namespaces: not with --no-userns");
+		return run_args_fail(o, "--relay/--publish need namespaces: not with --no-userns");
 	if (!o->unshare_net)
-		return bad(o, "--relay/--publish need --unshare-net (the sandbox's own network namespace)");
+		return run_args_fail(o, "--relay/--publish need --unshare-net (the sandbox's own network namespace)");
 	if (!o->unshare_pid)
-		return bad(o, "--relay/--publish need --unshare-pid (else the command could signal the relay)");
+		return run_args_fail(o, "--relay/--publish need --unshare-pid (else the command could signal the relay)");
 	return 0;
 }

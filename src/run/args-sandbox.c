@@ -9,33 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse.h"
 #include "run.h"
 
-static int bad(struct run_opts *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int bad(struct run_opts *o, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(o->err, sizeof(o->err), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-/* a TCP port, 0-65535, decimal digits only */
+/* a TCP port, 0-65535, decimal digits only (lib/parse.c) */
 static int parse_port(const char *s)
 {
-	long v = 0;
+	uint64_t v;
 
-	if (!*s || strlen(s) > 5)
-		return -1;
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-		v = v * 10 + (*p - '0');
-	}
-	return v > 65535 ? -1 : (int)v;
+	/* at most 5 digits: "000080" is no port */
+	return strlen(s) > 5 || parse_u64(s, 0, 65535, &v) < 0 ? -1 : (int)v;
 }
 
 int run_args_sandbox(struct run_opts *o, int argc, char **argv)
@@ -68,14 +51,14 @@ int run_args_sandbox(struct run_opts *o, int argc, char **argv)
 		return 0;
 	connect = !strcmp(a, "--landlock-allow-connect");
 	if (argc < 2)
-		return bad(o, "%s takes an argument", a);
+		return run_args_fail(o, "%s takes an argument", a);
 	port = parse_port(argv[1]);
 	if (port < 0)
-		return bad(o, "%s: not a TCP port (0-65535): %s", a, argv[1]);
+		return run_args_fail(o, "%s: not a TCP port (0-65535): %s", a, argv[1]);
 	ports = connect ? o->ll_connect : o->ll_bind;
 	n = connect ? &o->nll_connect : &o->nll_bind;
 	if (*n == RUN_MAX_PORTS)
-		return bad(o, "%s: at most %d ports", a, RUN_MAX_PORTS);
+		return run_args_fail(o, "%s: at most %d ports", a, RUN_MAX_PORTS);
 	ports[(*n)++] = (uint16_t)port;
 	return 2;
 }
@@ -85,10 +68,10 @@ int run_args_sandbox_done(struct run_opts *o)
 	if (run_args_egress_done(o) < 0)
 		return -1;
 	if ((o->nll_connect || o->nll_bind) && !o->no_userns)
-		return bad(o, "--landlock-allow-connect/--landlock-allow-bind need --no-userns");
+		return run_args_fail(o, "--landlock-allow-connect/--landlock-allow-bind need --no-userns");
 	if (o->allow_weaker && !o->no_userns)
-		return bad(o, "--allow-weaker needs --no-userns");
+		return run_args_fail(o, "--allow-weaker needs --no-userns");
 	if (o->seccomp_allow_userns && !o->seccomp_hardening && !o->no_userns)
-		return bad(o, "--seccomp-allow-userns needs --seccomp-hardening");
+		return run_args_fail(o, "--seccomp-allow-userns needs --seccomp-hardening");
 	return run_args_relay_done(o);	/* args-relay.c */
 }

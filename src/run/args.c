@@ -51,9 +51,7 @@ int run_parse_fd(const char *s)
 	return (int)v;
 }
 
-static int fail(struct run_opts *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int fail(struct run_opts *o, const char *fmt, ...)
+int run_args_fail(struct run_opts *o, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -136,7 +134,7 @@ static int env_add(struct run_opts *o, enum env_op_type t, const char *name,
 	struct env_op *e = grow(&o->env, &o->nenv, &o->env_cap, sizeof(*e));
 
 	if (!e)
-		return fail(o, "out of memory");
+		return run_args_fail(o, "out of memory");
 	e->type = t;
 	e->name = name;
 	e->value = value;
@@ -212,37 +210,37 @@ static int parse_args_fd(struct run_opts *o, const char *fdarg)
 	int fd = run_parse_fd(fdarg), n, r, used;
 
 	if (fd < 0)
-		return fail(o, "Invalid fd: %s", fdarg);
+		return run_args_fail(o, "Invalid fd: %s", fdarg);
 	if (!o->read_fd)
-		return fail(o, "Can't read --args data: %s", strerror(ENOTSUP));
+		return run_args_fail(o, "Can't read --args data: %s", strerror(ENOTSUP));
 	r = o->read_fd(fd, &buf, &len);
 	if (r < 0)
-		return fail(o, "Can't read --args data: %s", strerror(-r));
+		return run_args_fail(o, "Can't read --args data: %s", strerror(-r));
 	slot = grow(&o->bufs, &o->nbufs, &(size_t){ o->nbufs }, sizeof(char *));
 	if (!slot) {
 		free(buf);
-		return fail(o, "out of memory");
+		return run_args_fail(o, "out of memory");
 	}
 	*slot = buf;
 	vec = calloc(RUN_MAX_ARGS + 1, sizeof(char *));
 	if (!vec)
-		return fail(o, "out of memory");
+		return run_args_fail(o, "out of memory");
 	slot = grow(&o->vecs, &o->nvecs, &(size_t){ o->nvecs }, sizeof(char *));
 	if (!slot) {
 		free(vec);
-		return fail(o, "out of memory");
+		return run_args_fail(o, "out of memory");
 	}
 	*slot = (char *)vec;
 	n = run_args_split(buf, len, vec, RUN_MAX_ARGS);
 	if (n < 0 || o->nargs + n > RUN_MAX_ARGS)
-		return fail(o, "Exceeded maximum number of arguments %u",
+		return run_args_fail(o, "Exceeded maximum number of arguments %u",
 			    RUN_MAX_ARGS);
 	o->nargs += n;
 	r = parse_recurse(o, n, vec, true, &used);
 	if (r < 0)
 		return r;
 	if (used < n)	/* the command itself may come from a file */
-		return o->cmd ? fail(o, "command given twice") :
+		return o->cmd ? run_args_fail(o, "command given twice") :
 			(o->cmd = vec + used, o->ncmd = n - used, 0);
 	return 0;
 }
@@ -281,9 +279,9 @@ static int parse_one(struct run_opts *o, int argc, char **argv, bool in_file)
 	int fd, n;
 
 #define NEED(k, what) do { if (argc < (k) + 1) \
-	return fail(o, "%s takes " what, a); } while (0)
+	return run_args_fail(o, "%s takes " what, a); } while (0)
 #define NEWOP(t) do { if (!(op = op_new(o, t))) \
-	return fail(o, "out of memory"); } while (0)
+	return run_args_fail(o, "out of memory"); } while (0)
 
 	for (size_t i = 0; i < sizeof(flag_opts) / sizeof(flag_opts[0]); i++)
 		if (!strcmp(a, flag_opts[i].name)) {
@@ -297,7 +295,7 @@ static int parse_one(struct run_opts *o, int argc, char **argv, bool in_file)
 			NEED(1, "an argument");
 			fd = run_parse_fd(argv[1]);
 			if (fd < 0)
-				return fail(o, "Invalid fd: %s", argv[1]);
+				return run_args_fail(o, "Invalid fd: %s", argv[1]);
 			if (fd_opts[i].warn_last && *field != -1)
 				warn_last(o, a);
 			*field = fd;
@@ -314,14 +312,14 @@ static int parse_one(struct run_opts *o, int argc, char **argv, bool in_file)
 	}
 	if (!strcmp(a, "--args")) {
 		if (in_file)
-			return fail(o, "--args not supported in arguments file");
+			return run_args_fail(o, "--args not supported in arguments file");
 		NEED(1, "an argument");
 		return parse_args_fd(o, argv[1]) < 0 ? -1 : 2;
 	}
 	if (!strcmp(a, "--argv0")) {
 		NEED(1, "one argument");
 		if (o->argv0)
-			return fail(o, "--argv0 used multiple times");
+			return run_args_fail(o, "--argv0 used multiple times");
 		o->argv0 = argv[1];
 		return 2;
 	}
@@ -359,7 +357,7 @@ static int parse_one(struct run_opts *o, int argc, char **argv, bool in_file)
 
 		NEED(1, "an argument");
 		if (parse_u64(argv[1], 0, UINT32_MAX - 1, &v) < 0)
-			return fail(o, "Invalid %s: %s", a + 2, argv[1]);
+			return run_args_fail(o, "Invalid %s: %s", a + 2, argv[1]);
 		if (*field != -1)
 			warn_last(o, a);
 		*field = (long long)v;
@@ -383,7 +381,7 @@ static int parse_one(struct run_opts *o, int argc, char **argv, bool in_file)
 		} else {
 			cap = run_cap_from_name(argv[1]);
 			if (cap < 0)
-				return fail(o, "Unknown cap: %s", argv[1]);
+				return run_args_fail(o, "Unknown cap: %s", argv[1]);
 			mask = 1ULL << cap;
 		}
 		if (add)
@@ -399,12 +397,12 @@ static int parse_one(struct run_opts *o, int argc, char **argv, bool in_file)
 
 		NEED(1, "an argument");
 		if (single && o->nseccomp && !o->seccomp_single)
-			return fail(o, "--seccomp cannot be combined with --add-seccomp-fd");
+			return run_args_fail(o, "--seccomp cannot be combined with --add-seccomp-fd");
 		if (!single && o->seccomp_single)
-			return fail(o, "--add-seccomp-fd cannot be combined with --seccomp");
+			return run_args_fail(o, "--add-seccomp-fd cannot be combined with --seccomp");
 		fd = run_parse_fd(argv[1]);
 		if (fd < 0)
-			return fail(o, "Invalid fd: %s", argv[1]);
+			return run_args_fail(o, "Invalid fd: %s", argv[1]);
 		if (single && o->nseccomp) {
 			warn_last(o, a);
 			o->seccomp_fds[0] = fd;
@@ -412,7 +410,7 @@ static int parse_one(struct run_opts *o, int argc, char **argv, bool in_file)
 		}
 		p = realloc(o->seccomp_fds, (o->nseccomp + 1) * sizeof(int));
 		if (!p)
-			return fail(o, "out of memory");
+			return run_args_fail(o, "out of memory");
 		o->seccomp_fds = p;
 		p[o->nseccomp++] = fd;
 		o->seccomp_single = single;
@@ -424,7 +422,7 @@ static int parse_one(struct run_opts *o, int argc, char **argv, bool in_file)
 		NEED(1, "an argument");
 		l = grow(&o->locks, &o->nlocks, &o->locks_cap, sizeof(*l));
 		if (!l)
-			return fail(o, "out of memory");
+			return run_args_fail(o, "out of memory");
 		*l = argv[1];
 		return 2;
 	}
@@ -433,9 +431,9 @@ static int parse_one(struct run_opts *o, int argc, char **argv, bool in_file)
 
 		NEED(1, "an argument");
 		if (o->next_perms != -1)
-			return fail(o, "--perms given twice for the same action");
+			return run_args_fail(o, "--perms given twice for the same action");
 		if (parse_octal(argv[1], &mode) < 0)
-			return fail(o, "--perms takes an octal argument <= 07777");
+			return run_args_fail(o, "--perms takes an octal argument <= 07777");
 		o->next_perms = mode;
 		return 2;
 	}
@@ -444,20 +442,20 @@ static int parse_one(struct run_opts *o, int argc, char **argv, bool in_file)
 
 		NEED(1, "an argument");
 		if (o->next_size)
-			return fail(o, "--size given twice for the same action");
+			return run_args_fail(o, "--size given twice for the same action");
 		switch (parse_u64(argv[1], 0, UINT64_MAX, &v)) {
 		case 0:
 			break;
 		case -ERANGE:
-			return fail(o, "--size (for tmpfs) is limited to %zu",
+			return run_args_fail(o, "--size (for tmpfs) is limited to %zu",
 				    (size_t)RUN_MAX_TMPFS);
 		default:
-			return fail(o, "--size takes a non-zero number of bytes");
+			return run_args_fail(o, "--size takes a non-zero number of bytes");
 		}
 		if (v == 0)
-			return fail(o, "--size takes a non-zero number of bytes");
+			return run_args_fail(o, "--size takes a non-zero number of bytes");
 		if (v > RUN_MAX_TMPFS)
-			return fail(o, "--size (for tmpfs) is limited to %zu",
+			return run_args_fail(o, "--size (for tmpfs) is limited to %zu",
 				    (size_t)RUN_MAX_TMPFS);
 		o->next_size = v;
 		return 2;
@@ -467,7 +465,7 @@ static int parse_one(struct run_opts *o, int argc, char **argv, bool in_file)
 
 		NEED(2, "two arguments");
 		if (parse_octal(argv[1], &mode) < 0)
-			return fail(o, "--chmod takes an octal argument <= 07777");
+			return run_args_fail(o, "--chmod takes an octal argument <= 07777");
 		NEWOP(OP_CHMOD);
 		op->perms = mode;
 		op->dest = argv[2];
@@ -493,7 +491,7 @@ static int parse_one(struct run_opts *o, int argc, char **argv, bool in_file)
 		NEED(2, "two arguments");
 		fd = run_parse_fd(argv[1]);
 		if (fd < 0)
-			return fail(o, "Invalid fd: %s", argv[1]);
+			return run_args_fail(o, "Invalid fd: %s", argv[1]);
 		NEWOP(OP_BIND_FD);
 		op->flags = a[2] == 'r' ? OPF_RO : 0;
 		op->fd = fd;
@@ -505,7 +503,7 @@ static int parse_one(struct run_opts *o, int argc, char **argv, bool in_file)
 		NEED(2, "two arguments");
 		fd = run_parse_fd(argv[1]);
 		if (fd < 0)
-			return fail(o, "Invalid fd: %s", argv[1]);
+			return run_args_fail(o, "Invalid fd: %s", argv[1]);
 		NEWOP(a[2] == 'f' ? OP_FILE : OP_BIND_DATA);
 		op->flags = a[2] == 'r' ? OPF_RO : 0;
 		op->fd = fd;
@@ -536,9 +534,9 @@ static int parse_one(struct run_opts *o, int argc, char **argv, bool in_file)
 			NEED(1, "an argument");
 			n = overlay_srcs_before(o);
 			if (ones[i].t == OP_TMP_OVERLAY && n < 1)
-				return fail(o, "--tmp-overlay requires at least one --overlay-src");
+				return run_args_fail(o, "--tmp-overlay requires at least one --overlay-src");
 			if (ones[i].t == OP_RO_OVERLAY && n < 2)
-				return fail(o, "--ro-overlay requires at least two --overlay-src");
+				return run_args_fail(o, "--ro-overlay requires at least two --overlay-src");
 			NEWOP(ones[i].t);
 			if (ones[i].t == OP_OVERLAY_SRC)
 				op->src = argv[1];
@@ -557,7 +555,7 @@ static int parse_one(struct run_opts *o, int argc, char **argv, bool in_file)
 	if (!strcmp(a, "--overlay")) {
 		NEED(3, "three arguments");
 		if (overlay_srcs_before(o) < 1)
-			return fail(o, "--overlay requires at least one --overlay-src");
+			return run_args_fail(o, "--overlay requires at least one --overlay-src");
 		NEWOP(OP_OVERLAY);
 		op->src = argv[1];
 		op->src2 = argv[2];
@@ -569,12 +567,12 @@ static int parse_one(struct run_opts *o, int argc, char **argv, bool in_file)
 		return n;
 	if (!strcmp(a, "--exec-label") || !strcmp(a, "--file-label")) {
 		NEED(1, "an argument");
-		return fail(o, "%s: SELinux labels are not supported", a);
+		return run_args_fail(o, "%s: SELinux labels are not supported", a);
 	}
 	if (!strcmp(a, "--"))
 		return -2;
 	if (a[0] == '-')
-		return fail(o, "Unknown option %s", a);
+		return run_args_fail(o, "Unknown option %s", a);
 	return 0;
 #undef NEED
 #undef NEWOP
@@ -602,7 +600,7 @@ static int parse_recurse(struct run_opts *o, int argc, char **argv,
 
 		if (o->nops && o->ops[o->nops - 1].type == OP_OVERLAY_SRC &&
 		    !is_overlay(a))
-			return fail(o, "%s", overlay_src_msg);
+			return run_args_fail(o, "%s", overlay_src_msg);
 		n = parse_one(o, argc - i, argv + i, in_file);
 		if (n == -1)
 			return -1;
@@ -613,9 +611,9 @@ static int parse_recurse(struct run_opts *o, int argc, char **argv,
 		if (n == 0)
 			break;
 		if (!is_modifier(a) && o->next_perms >= 0)
-			return fail(o, "--perms must be followed by an option that creates a file");
+			return run_args_fail(o, "--perms must be followed by an option that creates a file");
 		if (!is_modifier(a) && o->next_size)
-			return fail(o, "--size must be followed by --tmpfs");
+			return run_args_fail(o, "--size must be followed by --tmpfs");
 		i += n;
 	}
 	*consumed = i;
@@ -628,22 +626,22 @@ int run_args_parse(struct run_opts *o, int argc, char **argv)
 
 	o->nargs = argc - 1;
 	if (o->nargs > RUN_MAX_ARGS)
-		return fail(o, "Exceeded maximum number of arguments %u",
+		return run_args_fail(o, "Exceeded maximum number of arguments %u",
 			    RUN_MAX_ARGS);
 	r = parse_recurse(o, argc - 1, argv + 1, false, &used);
 	if (r < 0)
 		return r;
 	if (o->nops && o->ops[o->nops - 1].type == OP_OVERLAY_SRC)
-		return fail(o, "%s", overlay_src_msg);
+		return run_args_fail(o, "%s", overlay_src_msg);
 	if (o->next_perms >= 0)
-		return fail(o, "--perms must be followed by an option that creates a file");
+		return run_args_fail(o, "--perms must be followed by an option that creates a file");
 	if (o->next_size)
-		return fail(o, "--size must be followed by --tmpfs");
+		return run_args_fail(o, "--size must be followed by --tmpfs");
 	if (run_args_sandbox_done(o) < 0)	/* bro-run's own options */
 		return -1;
 	if (used < argc - 1) {
 		if (o->cmd)
-			return fail(o, "command given twice");
+			return run_args_fail(o, "command given twice");
 		o->cmd = argv + 1 + used;
 		o->ncmd = argc - 1 - used;
 	}

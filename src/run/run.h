@@ -152,6 +152,10 @@ int run_args_sandbox(struct run_opts *o, int argc, char **argv);
  * are refused; Return: 0, or -1 with o->err set */
 int run_args_sandbox_done(struct run_opts *o);
 
+/* args.c: the one-line error of a parse into o->err; Return: -1 */
+int run_args_fail(struct run_opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* args-relay.c: --relay PORT=UNIXPATH|HOST:PORT, --publish HOSTPORT=PORT;
  * like run_args_sandbox() */
 int run_args_relay(struct run_opts *o, int argc, char **argv);
