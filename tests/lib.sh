@@ -209,6 +209,16 @@ on_tty() {
 # upodman ARGS...: podman as the test user
 upodman() { as_user sh -c 'cd && exec podman "$@"' podman "$@"; }
 
+# user_bg_pid PIDFILE CMD...: CMD as the test user in the background, its
+# own PID (not runuser's) in PIDFILE, output appended to bg.log beside it,
+# killed at exit
+user_bg_pid() {
+	local pf=$1; shift
+	as_user sh -c 'echo $$ > "$0"; exec "$@"' "$pf" "$@" </dev/null >>"${pf%/*}/bg.log" 2>&1 &
+	wait_for 5 test -s "$pf"
+	cleanup_add "kill $(cat "$pf")"
+}
+
 # user_bg CMD...: start CMD in the background as the test user, stdin from
 # /dev/null, output to $T_TMP/bg.N.log; sets BG_PID to CMD's own PID (not
 # runuser's, which forks) and kills it at exit

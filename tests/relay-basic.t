@@ -10,14 +10,6 @@ require socat python3 timeout systemd-socket-activate ss tail
 BR=$BRO_BIN/bro-relay
 D=$(user_dir)
 
-# ubg PIDFILE CMD...: CMD as the test user in the background; its own PID
-# in PIDFILE, killed at exit
-ubg() {
-	local pf=$1; shift
-	as_user sh -c 'echo $$ > "$0"; exec "$@"' "$pf" "$@" </dev/null >>"$D/bg.log" 2>&1 &
-	wait_for 5 test -s "$pf"
-	cleanup_add "kill $(cat "$pf")"
-}
 
 # relay_ready NAME ARGS...: bro-relay ARGS as the test user with
 # --ready-fd 3 on a FIFO; waits for its line and sets READY to it
@@ -34,7 +26,7 @@ relay_ready() {
 head -c 4000000 /dev/urandom > "$D/big"; chmod 644 "$D/big"
 
 # --- TCP -> unix, readiness ---
-ubg "$D/echo-u.pid" socat UNIX-LISTEN:"$D/echo.sock",fork EXEC:cat
+user_bg_pid "$D/echo-u.pid" socat UNIX-LISTEN:"$D/echo.sock",fork EXEC:cat
 wait_for 5 test -S "$D/echo.sock"
 P1=$(free_port)
 relay_ready r1 --listen "tcp:127.0.0.1:$P1" --to "unix:$D/echo.sock"
@@ -52,7 +44,7 @@ ok $? "  TCP keepalive on the accepted connection (ss -o: timer:(keepalive))"
 exec 7>&-
 
 # --- unix -> TCP ---
-ubg "$D/echo-t.pid" socat TCP-LISTEN:"$(free_port | tee "$D/p2")",bind=127.0.0.1,reuseaddr,fork EXEC:cat
+user_bg_pid "$D/echo-t.pid" socat TCP-LISTEN:"$(free_port | tee "$D/p2")",bind=127.0.0.1,reuseaddr,fork EXEC:cat
 P2=$(cat "$D/p2")
 wait_listen 5 "$P2"
 relay_ready r2 --listen "unix:$D/in.sock" --to "tcp:127.0.0.1:$P2"
@@ -65,7 +57,7 @@ ok $? "  SIGTERM: exits and removes its socket"
 
 # --- socket activation ---
 P3=$(free_port)
-ubg "$D/sa.pid" systemd-socket-activate -l "127.0.0.1:$P3" "$BR" --to "unix:$D/echo.sock"
+user_bg_pid "$D/sa.pid" systemd-socket-activate -l "127.0.0.1:$P3" "$BR" --to "unix:$D/echo.sock"
 wait_listen 5 "$P3"
 out=$(printf 'activated\n' | timeout 10 socat -t 5 - "TCP:127.0.0.1:$P3")
 is "$out" activated "socket activation: LISTEN_FDS taken as the listener"
@@ -86,8 +78,8 @@ is "$(printf '%s\n' "$st" | awk '/^NoNewPrivs:/ { print $2 }')" 1 "  no_new_priv
 kill "$RP"
 
 # --- the unix target pinned by inode ---
-ubg "$D/a.pid" socat UNIX-LISTEN:"$D/agent.sock",fork SYSTEM:'echo agent-A'
-ubg "$D/b.pid" socat UNIX-LISTEN:"$D/other.sock",fork SYSTEM:'echo other-B'
+user_bg_pid "$D/a.pid" socat UNIX-LISTEN:"$D/agent.sock",fork SYSTEM:'echo agent-A'
+user_bg_pid "$D/b.pid" socat UNIX-LISTEN:"$D/other.sock",fork SYSTEM:'echo other-B'
 wait_for 5 test -S "$D/agent.sock"; wait_for 5 test -S "$D/other.sock"
 P5=$(free_port)
 relay_ready r5 --listen "tcp:127.0.0.1:$P5" --to "unix:$D/agent.sock"

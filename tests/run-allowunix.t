@@ -10,12 +10,6 @@ require socat runuser timeout python3 ssh-agent ssh-add ssh-keygen
 R=$BRO_BIN/bro-run
 D=$(user_dir)
 
-ubg() {
-	local pf=$1; shift
-	as_user sh -c 'echo $$ > "$0"; exec "$@"' "$pf" "$@" </dev/null >>"$D/bg.log" 2>&1 &
-	wait_for 5 test -s "$pf"
-	cleanup_add "kill $(cat "$pf")"
-}
 # a prober: connect to unix PATH ("@name": abstract), or tcp HOST PORT
 # [nb], or a datagram unix socket; prints "ok" or the errno's name
 cat > "$D/probe.py" <<'PY'
@@ -59,10 +53,10 @@ cleanup_add "kill $SSH_AGENT_PID"
 as_user env SSH_AUTH_SOCK="$D/agent.sock" ssh-add -q "$D/key" 2>/dev/null
 want=$(as_user env SSH_AUTH_SOCK="$D/agent.sock" ssh-add -l)
 like "$want" "bro-test-key" "control: the host's ssh-add -l lists the key"
-ubg "$D/o.pid" socat UNIX-LISTEN:"$D/other.sock",fork SYSTEM:'echo other-B'
-ubg "$D/ab.pid" socat ABSTRACT-LISTEN:bro-allowunix-$$,fork SYSTEM:'echo abstract'
+user_bg_pid "$D/o.pid" socat UNIX-LISTEN:"$D/other.sock",fork SYSTEM:'echo other-B'
+user_bg_pid "$D/ab.pid" socat ABSTRACT-LISTEN:bro-allowunix-$$,fork SYSTEM:'echo abstract'
 TP=$(free_port)
-ubg "$D/t.pid" socat TCP-LISTEN:"$TP",bind=127.0.0.1,reuseaddr,fork SYSTEM:'echo tcp-ok'
+user_bg_pid "$D/t.pid" socat TCP-LISTEN:"$TP",bind=127.0.0.1,reuseaddr,fork SYSTEM:'echo tcp-ok'
 wait_for 5 test -S "$D/other.sock"; wait_listen 5 "$TP"
 
 sb() { as_user env SSH_AUTH_SOCK="$D/agent.sock" timeout 30 "$R" --ro-bind / / --dev /dev --proc /proc "$@" </dev/null 2>&1; }

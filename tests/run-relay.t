@@ -11,13 +11,6 @@ require socat runuser timeout ps awk ss
 R=$BRO_BIN/bro-run
 D=$(user_dir)
 
-# ubg PIDFILE CMD...: CMD as the test user in the background, killed at exit
-ubg() {
-	local pf=$1; shift
-	as_user sh -c 'echo $$ > "$0"; exec "$@"' "$pf" "$@" </dev/null >>"$D/bg.log" 2>&1 &
-	wait_for 5 test -s "$pf"
-	cleanup_add "kill $(cat "$pf")"
-}
 SB=(--ro-bind / / --dev /dev --proc /proc --unshare-net --unshare-pid)
 relay_procs() {
 	ps -u "$BRO_TEST_USER" -o pid=,comm= |
@@ -25,9 +18,9 @@ relay_procs() {
 }
 
 TP=$(free_port)
-ubg "$D/tcp.pid" socat TCP-LISTEN:"$TP",bind=127.0.0.1,reuseaddr,fork SYSTEM:'echo tcp-ok'
-ubg "$D/a.pid" socat UNIX-LISTEN:"$D/agent.sock",fork SYSTEM:'echo agent-A'
-ubg "$D/b.pid" socat UNIX-LISTEN:"$D/other.sock",fork SYSTEM:'echo other-B'
+user_bg_pid "$D/tcp.pid" socat TCP-LISTEN:"$TP",bind=127.0.0.1,reuseaddr,fork SYSTEM:'echo tcp-ok'
+user_bg_pid "$D/a.pid" socat UNIX-LISTEN:"$D/agent.sock",fork SYSTEM:'echo agent-A'
+user_bg_pid "$D/b.pid" socat UNIX-LISTEN:"$D/other.sock",fork SYSTEM:'echo other-B'
 wait_listen 5 "$TP"; wait_for 5 test -S "$D/agent.sock"; wait_for 5 test -S "$D/other.sock"
 
 # --- --relay to TCP and unix, first connection at once, kill -9 -1 ---
