@@ -46,21 +46,8 @@ NS_NAME=dirA
 RELAY_PID=$(echo "$out" | cut -d/ -f3)
 LOG=$T_RUNTIME/bro/netns/dirA/conns
 
-# the last log line with those fields: "verdict name addr port out in error"
-rec() {
-	python3 - "$LOG" "$@" <<-'PY'
-	import json, sys
-	want = dict(a.split("=", 1) for a in sys.argv[2:])
-	hit = None
-	for line in open(sys.argv[1]):
-	    r = json.loads(line)
-	    if all(str(r.get(k)) == v for k, v in want.items()):
-	        hit = r
-	if hit:
-	    print(hit["verdict"], hit["name"], hit["addr"], hit["port"],
-	          hit["bytes_out"], hit["bytes_in"], hit["error"])
-	PY
-}
+# rec KEY=VALUE...: the last log line with those fields
+rec() { log_rec verdict,name,addr,port,bytes_out,bytes_in,error "$@"; }
 
 like "$(bn list)" "dirA +$RELAY_PID +running +direct " "list shows the proxy as direct"
 out=$(inside curl -sS -m 10 "http://$WEB_NAME/" 2>&1)

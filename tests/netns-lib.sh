@@ -81,6 +81,23 @@ spawn() {
 # IN_HOSTS CMD...: CMD in a mount namespace that sees the test hosts file
 IN_HOSTS=(unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$T_TMP/hosts")
 
+# log_rec FIELDS KEY=VALUE...: the last line of $LOG (bro-netns's JSON
+# connection log) with those fields, as FIELDS (comma-separated; "f=" prints
+# "f=VALUE") separated by spaces (python: no jq here)
+log_rec() {
+	python3 - "$LOG" "$@" <<-'PY'
+	import json, sys
+	fields = sys.argv[2].split(",")
+	want = dict(a.split("=", 1) for a in sys.argv[3:])
+	hit = None
+	for line in open(sys.argv[1]):
+	    r = json.loads(line)
+	    if all(str(r.get(k)) == v for k, v in want.items()):
+	        hit = r
+	if hit:
+	    print(*(f + str(hit[f[:-1]]) if f.endswith("=") else hit[f] for f in fields))
+	PY
+}
 # curl_ms URL: "STATUS:MS:OUTPUT" of one curl inside (10 s timeout)
 curl_ms() {
 	local t0 t1 out st

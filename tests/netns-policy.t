@@ -57,23 +57,8 @@ ns_create --name polA --proxy "$PROXY" --deny "bad.$SUF" --allow "*.$SUF" \
 	{ echo "Bail out! create failed"; exit 1; }
 LOG=$T_RUNTIME/bro/netns/polA/conns
 
-# rec KEY=VALUE...: the last log line with those fields, as
-# "verdict name addr port rule out in error" (python: no jq here)
-rec() {
-	python3 - "$LOG" "$@" <<-'PY'
-	import json, sys
-	want = dict(a.split("=", 1) for a in sys.argv[2:])
-	hit = None
-	for line in open(sys.argv[1]):
-	    r = json.loads(line)
-	    if all(str(r.get(k)) == v for k, v in want.items()):
-	        hit = r
-	if hit:
-	    print(hit["verdict"], hit["name"], hit["addr"], hit["port"], hit["rule"],
-	          hit["bytes_out"], hit["bytes_in"], hit["duration_ms"], hit["error"],
-	          "time=" + hit["time"])
-	PY
-}
+# rec KEY=VALUE...: the last log line with those fields
+rec() { log_rec verdict,name,addr,port,rule,bytes_out,bytes_in,duration_ms,error,time= "$@"; }
 
 out=$(inside curl -sS -m 10 "http://$WEB_NAME/" 2>&1)
 is "$out" "hello-bro from $HOST_IP" "allowed: $WEB_NAME:80 reaches the web server"

@@ -56,20 +56,7 @@ is "$(peer_count udp)" "$before" "  not one datagram reached the test host"
 
 # the flows end after 2 s without a datagram: then they are logged
 wait_for 15 sh -c "grep -q '\"name\":\"echo.$SUF\"' $LOG && grep -q '\"addr\":\"$PEER_IP\"' $LOG"
-rec() {
-	python3 - "$LOG" "$@" <<-'PY'
-	import json, sys
-	want = dict(a.split("=", 1) for a in sys.argv[2:])
-	hit = None
-	for line in open(sys.argv[1]):
-	    r = json.loads(line)
-	    if all(str(r.get(k)) == v for k, v in want.items()):
-	        hit = r
-	if hit:
-	    print(hit["proto"], hit["verdict"], hit["name"], hit["addr"], hit["port"],
-	          hit["bytes_out"], hit["bytes_in"], hit["error"])
-	PY
-}
+rec() { log_rec proto,verdict,name,addr,port,bytes_out,bytes_in,error "$@"; }
 is "$(rec name=bad.$SUF)" "udp deny bad.$SUF $(rec name=bad.$SUF | awk '{print $4}') $UPORT 0 0 None" \
 	"logged: the denied flow"
 like "$(rec name=echo.$SUF)" "^udp allow echo.$SUF 198\.1[89]\.[0-9.]+ $UPORT 28000 28000 None$" \
