@@ -209,6 +209,21 @@ on_tty() {
 # upodman ARGS...: podman as the test user
 upodman() { as_user sh -c 'cd && exec podman "$@"' podman "$@"; }
 
+# nouserns_start: a user namespace of root's with user.max_user_namespaces=0
+# in it (the limit holds for everything inside), held by a process whose
+# PID is X; in_nouserns UID CMD...: CMD there as UID, in a clean environment
+nouserns_start() {
+	python3 "$(dirname "${BASH_SOURCE[0]}")/netns-peers.py" nouserns "$T_UID" "$T_TMP/x.pid"
+	wait_for 5 test -s "$T_TMP/x.pid"
+	X=$(cat "$T_TMP/x.pid")
+	cleanup_add "kill $X"
+}
+in_nouserns() {
+	nsenter --user --target "$X" --setuid "$1" --setgid "$1" \
+		env -i --default-signal PATH="$T_PATH" HOME="$T_HOME" \
+		XDG_RUNTIME_DIR="$T_RUNTIME" "${@:2}"
+}
+
 # user_bg_pid PIDFILE CMD...: CMD as the test user in the background, its
 # own PID (not runuser's) in PIDFILE, output appended to bg.log beside it,
 # killed at exit

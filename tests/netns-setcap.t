@@ -18,15 +18,9 @@ setcap cap_net_admin,cap_sys_admin+ep "$T_TMP/bin/bro-netns" ||
 	{ echo "Bail out! setcap failed"; exit 1; }
 C=$T_TMP/bin/bro-netns
 
-python3 "$PEERS" nouserns "$T_UID" "$T_TMP/x.pid"
-wait_for 5 test -s "$T_TMP/x.pid"
-X=$(cat "$T_TMP/x.pid")
-cleanup_add "kill $X"
+nouserns_start
 # in_x CMD...: CMD as the test user inside that user namespace
-in_x() {
-	nsenter --user --target "$X" --setuid "$T_UID" --setgid "$T_UID" \
-		env -i PATH="$T_PATH" HOME="$T_HOME" XDG_RUNTIME_DIR="$T_RUNTIME" "$@"
-}
+in_x() { in_nouserns "$T_UID" "$@"; }
 out=$(in_x unshare -U true 2>&1); st=$?
 ok $((st == 0)) "the test user cannot create a user namespace there ($out)"
 out=$(in_x "$N" create --name nocap --proxy "socks5://127.0.0.1:$SOCKS_PORT" 2>&1); st=$?

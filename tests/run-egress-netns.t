@@ -62,14 +62,8 @@ setcap cap_net_admin,cap_sys_admin+ep "$T_TMP/bin/bro-netns" ||
 	{ echo "Bail out! setcap failed"; exit 1; }
 C=$T_TMP/bin/bro-netns
 RC=$T_TMP/bin/bro-run
-python3 "$PEERS" nouserns "$T_UID" "$T_TMP/x.pid"
-wait_for 5 test -s "$T_TMP/x.pid"
-X=$(cat "$T_TMP/x.pid")
-cleanup_add "kill $X"
-in_x() {
-	nsenter --user --target "$X" --setuid "$T_UID" --setgid "$T_UID" \
-		env -i PATH="$T_PATH" HOME="$T_HOME" XDG_RUNTIME_DIR="$T_RUNTIME" "$@"
-}
+nouserns_start
+in_x() { in_nouserns "$T_UID" "$@"; }
 out=$(in_x unshare -U true 2>&1); st=$?
 ok $((st == 0)) "there the test user cannot create a user namespace ($out)"
 abi=$("$BRO_TOOLS/try-syscall" landlock-abi)

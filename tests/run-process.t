@@ -143,13 +143,8 @@ is "$st:$out" "1:bro-run: creation of new user namespaces was not disabled as re
 	"--assert-userns-disabled fails where they are not"
 
 # --- user namespaces unavailable: one line, nothing runs ---
-python3 "$(dirname "$0")/netns-peers.py" nouserns "$T_UID" "$T_TMP/x.pid"
-wait_for 5 test -s "$T_TMP/x.pid"
-X=$(cat "$T_TMP/x.pid"); cleanup_add "kill $X"
-in_x() {
-	nsenter --user --target "$X" --setuid "$1" --setgid "$1" \
-		env -i --default-signal PATH="$T_PATH" HOME="$T_HOME" "${@:2}"
-}
+nouserns_start
+in_x() { in_nouserns "$@"; }
 out=$(in_x "$T_UID" "$R" --ro-bind / / touch "$d/ran" 2>&1); st=$?
 is "$st" 1 "max_user_namespaces=0: exit 1"
 is "$(echo "$out" | wc -l)" 1 "  one line"

@@ -127,13 +127,8 @@ is "$out" "NoNewPrivs: 1
 Seccomp: 2" "the command runs with no_new_privs and a filter"
 
 # --- --no-userns: Landlock, as the test user where no user namespace can be made ---
-python3 "$(dirname "$0")/netns-peers.py" nouserns "$T_UID" "$T_TMP/x.pid"
-wait_for 5 test -s "$T_TMP/x.pid"
-X=$(cat "$T_TMP/x.pid"); cleanup_add "kill $X"
-in_x() {
-	nsenter --user --target "$X" --setuid "$T_UID" --setgid "$T_UID" \
-		env -i --default-signal PATH="$T_PATH" HOME="$T_HOME" "$@"
-}
+nouserns_start
+in_x() { in_nouserns "$T_UID" "$@"; }
 out=$(in_x unshare -U true 2>&1); st=$?
 ok $((st == 0 ? 1 : 0)) "there the test user cannot create a user namespace ($out)"
 out=$(in_x "$R" --ro-bind / / true 2>&1); st=$?
