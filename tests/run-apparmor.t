@@ -6,19 +6,24 @@
 . "$(dirname "$0")/lib.sh"
 require apparmor_parser runuser
 top=$(cd "$(dirname "$0")/.." && pwd)
-C=$top/scripts/apparmor-check
+# copies the test user can read wherever the source tree is (a fresh
+# clone may sit in a directory only root can enter)
+install -m 0755 "$top/scripts/apparmor-check" "$T_TMP/apparmor-check"
+install -m 0644 "$P" "$T_TMP/bro-run.in"
+C=$T_TMP/apparmor-check
+P=$T_TMP/bro-run.in
 chk() { as_user "$C" "$@" 2>&1; }
 
-out=$(chk "$top/apparmor/bro-run.in"); st=$?
+out=$(chk "$P"); st=$?
 is "$st" 0 "the shipped profile parses ($out)"
 like "$out" "parses \(apparmor_parser [0-9]" "  and says with which parser"
 
 n=0
 broken() {		# broken SED-EXPR WANT-REGEX DESCRIPTION
 	local f=$T_TMP/broken.$((n += 1)).in out st
-	sed "$1" "$top/apparmor/bro-run.in" > "$f"
+	sed "$1" "$P" > "$f"
 	chmod 0644 "$f"
-	if cmp -s "$f" "$top/apparmor/bro-run.in"; then
+	if cmp -s "$f" "$P"; then
 		ok 1 "$3: the edit changed nothing ($1)"; return
 	fi
 	out=$(chk "$f"); st=$?
