@@ -9,7 +9,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # copies the test user can read wherever the source tree is (a fresh
 # clone may sit in a directory only root can enter)
 install -m 0755 "$top/scripts/apparmor-check" "$T_TMP/apparmor-check"
-install -m 0644 "$P" "$T_TMP/bro-run.in"
+install -m 0644 "$top/apparmor/bro-run.in" "$T_TMP/bro-run.in"
 C=$T_TMP/apparmor-check
 P=$T_TMP/bro-run.in
 chk() { as_user "$C" "$@" 2>&1; }
