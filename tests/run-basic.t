@@ -92,6 +92,17 @@ for ns in "" "--unshare-pid"; do
 done
 out=$(ur "${BASE[@]}" /no/such/cmd 2>&1); st=$?
 is "$st:$out" "1:bro-run: execvp /no/such/cmd: No such file or directory" "a missing command: exit 1, one line"
+# execvp as glibc's (bro-run may be linked with musl, whose execvp differs):
+# a script without "#!" runs through /bin/sh, by path and found in $PATH;
+# with PATH unset the search is /bin:/usr/bin; a directory is EACCES
+mkdir -p "$d/bin"; printf 'echo "no-shebang $# $1"\n' > "$d/bin/nsb"; chmod 755 "$d/bin/nsb"
+chown -R "$BRO_TEST_USER:" "$d/bin"
+is "$(ur --ro-bind / / "$d/bin/nsb" a b 2>&1)" "no-shebang 2 a" "a script without #! runs through /bin/sh"
+is "$(as_user env PATH="/enoent:$d/bin" "$R" --ro-bind / / nsb x 2>&1)" "no-shebang 1 x" \
+	"  also found through \$PATH (a missing directory skipped)"
+is "$(as_user env -u PATH "$R" --ro-bind / / sh -c 'echo found' 2>&1)" found "PATH unset: /bin:/usr/bin searched"
+out=$(ur --ro-bind / / /etc 2>&1); st=$?
+is "$st:$out" "1:bro-run: execvp /etc: Permission denied" "a directory as the command: EACCES, one line"
 
 # --- filesystem ---
 echo hello > "$d/f"; chown "$BRO_TEST_USER:" "$d/f"

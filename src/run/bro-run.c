@@ -102,7 +102,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
-#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -112,6 +111,7 @@
 
 #include "caps.h"
 #include "confine.h"
+#include "linux-api.h"
 #include "log.h"
 #include "run.h"
 
@@ -685,11 +685,75 @@ static void apply_env(void)
 	}
 }
 
+/* execvp(3) as glibc does it, whichever libc bro-run is linked with: each
+ * directory of $PATH (or "/bin:/usr/bin"), EACCES remembered while the
+ * search goes on, and a file the kernel will not execute (ENOEXEC: a script
+ * without "#!") run by /bin/sh. Only execve() once the seccomp programs are
+ * loaded; returns with errno set if nothing could be run. */
+static void exec_search(const char *file, char **argv, char **sh_argv)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	char buf[PATH_MAX];
+	bool eacces = false;
+
+	if (strchr(file, '/')) {
+		execve(file, argv, environ);
+		if (errno == ENOEXEC)
+			goto script;
+		return;
+	}
+	if (!path)
+		path = "/bin:/usr/bin";
+	if (!*file || strlen(file) >= NAME_MAX + 1) {
+		errno = *file ? ENAMETOOLONG : ENOENT;
+		return;
+	}
+	for (p = path;; p = end + 1) {
+		size_t n;
+
+		end = strchrnul(p, ':');
+		n = (size_t)(end - p);
+		if (n + 1 + strlen(file) + 1 <= sizeof(buf)) {
+			/* an empty entry is the current directory */
+			memcpy(buf, p, n);
+			buf[n] = '\0';
+			if (n)
+				strcat(buf, "/");
+			strcat(buf, file);
+			execve(buf, argv, environ);
+			if (errno == ENOEXEC) {
+				file = buf;
+				goto script;
+			}
+			if (errno == EACCES)
+				eacces = true;
+			else if (errno != ENOENT && errno != ENOTDIR &&
+				 errno != ESTALE && errno != ENODEV &&
+				 errno != ETIMEDOUT)
+				return;
+		}
+		if (!*end)
+			break;
+	}
+	if (eacces)
+		errno = EACCES;
+	return;
+script:
+	sh_argv[0] = "/bin/sh";
+	sh_argv[1] = (char *)file;
+	for (size_t i = 1; argv[i]; i++)
+		sh_argv[i + 1] = argv[i];
+	execve("/bin/sh", sh_argv, environ);
+	errno = ENOEXEC;
+}
+
 static __attribute__((noreturn)) void exec_command(bool in_userns,
 						   bool own_userns)
 {
 	const char *cwd = "/";
 	char *file = opts.cmd[0];
+	char **sh_argv;
+	size_t argc;
 
 	if (opts.block_fd >= 0) {
 		char b;
@@ -724,6 +788,11 @@ static __attribute__((noreturn)) void exec_command(bool in_userns,
 	if (opts.as_pid_1 && opts.sync_fd >= 0 &&
 	    fcntl(opts.sync_fd, F_SETFD, 0) < 0)
 		DIE("--sync-fd %d: %s", opts.sync_fd, strerror(errno));
+	for (argc = 0; opts.cmd[argc]; argc++)
+		;
+	sh_argv = calloc(argc + 2, sizeof(*sh_argv));
+	if (!sh_argv)
+		DIE("calloc: %s", strerror(errno));
 	unpin();		/* before a seccomp program may refuse it */
 	run_signals_unblock();
 	/* no typing into the caller's terminal (CVE-2017-5226), also without
@@ -751,7 +820,7 @@ static __attribute__((noreturn)) void exec_command(bool in_userns,
 			DIE("prctl(PR_SET_SECCOMP): %s", strerror(errno));
 		}
 	}
-	execvp(file, opts.cmd);
+	exec_search(file, opts.cmd, sh_argv);
 	DIE("execvp %s: %s", file, strerror(errno));
 }
 

@@ -57,7 +57,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
@@ -68,6 +67,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "linux-api.h"
 #include "log.h"
 #include "nsutil.h"
 #include "run.h"

@@ -10,7 +10,11 @@ bro-run_SRCS := src/run/bro-run.c src/run/args.c src/run/mount.c \
 # dynamic one would take its loader, /etc/ld.so.preload and libraries from
 # the sandbox's root, which the command may have written. The sanitizer
 # tree cannot link static and stays dynamic (tests only).
+# With musl where it is installed (MUSL_BINS: Makefile), which halves
+# bro-run's start-up here; glibc's static-pie otherwise.
 bro-run_LIBS := $(if $(filter 1,$(SAN)),-lseccomp,-static-pie -Wno-unused-command-line-argument -lseccomp)
+MUSL_BINS += bro-run
+bro-run_MUSL_LIBS := $(shell $(CC) -print-file-name=libseccomp.a)
 bro-run_CPPFLAGS := -Isrc/run -Isrc/netns
 
 UNIT_TESTS += unit-run-args

@@ -50,6 +50,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "linux-api.h"
 #include "log.h"
 #include "relaysrv.h"
 #include "run.h"

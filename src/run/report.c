@@ -53,6 +53,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "linux-api.h"
 #include "log.h"
 #include "run.h"
 

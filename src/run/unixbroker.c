@@ -53,7 +53,6 @@
 #include <string.h>
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
-#include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -61,6 +60,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "linux-api.h"
 #include "log.h"
 #include "run.h"
 

@@ -6,8 +6,8 @@ try-syscall_SRCS := tests/tools/try-syscall.c
 TEST_TOOLS += sockact-server
 sockact-server_SRCS := tests/tools/sockact-server.c
 # the same server linked with musl (musl-tools), for the shim's libc
-# independence; not built without musl-gcc, and never with sanitizers
-MUSL_CC ?= $(shell command -v musl-gcc 2>/dev/null)
+# independence; not built without musl-gcc (MUSL_CC: Makefile), and never
+# with sanitizers
 ifneq ($(MUSL_CC),)
 unit: $(B)/tests/sockact-server-musl
 $(B)/tests/sockact-server-musl: tests/tools/sockact-server.c
