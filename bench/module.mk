@@ -13,3 +13,7 @@ $(B)/tests/:
 TEST_TOOLS += syscall-loop
 syscall-loop_SRCS := bench/syscall-loop.c
 $(B)/tests/syscall-loop: | $(B)/tests/
+# the start-up timer bench/run.sh runs each command with
+TEST_TOOLS += spawn-time
+spawn-time_SRCS := bench/spawn-time.c
+$(B)/tests/spawn-time: | $(B)/tests/

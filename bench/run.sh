@@ -2,9 +2,11 @@
 # bench/run.sh - bro-run's start-up against Debian's bwrap and unshare(1):
 #   bro-run|bwrap --ro-bind / / --dev /dev --proc /proc --unshare-all -- /bin/true
 #   unshare -Urn /bin/true, and /bin/true alone
-# as the test user and as root, alternating rounds, medians of per-run wall
-# time (N runs a round, ROUNDS rounds); then again with EXTRA extra mounts in
-# the host's mount namespace (the namespace copy grows with them).
+# as the test user and as root, alternating rounds (N runs of each command a
+# round, ROUNDS rounds), the median of every run's own wall time, timed by
+# bench/spawn-time.c (posix_spawn, stdio on /dev/null: no shell forks in the
+# figures); then again with EXTRA extra mounts in the host's mount namespace
+# (the namespace copy grows with them).
 # BASELINE=/path/to/an/older/bro-run adds it to the same alternating rounds
 # (a change's effect measured on a busy machine: same rounds, same load).
 # Needs root (the test user, the extra mounts). Run by scripts/bench.
@@ -17,6 +19,8 @@ EXTRA=${EXTRA:-200}
 stage=$(mktemp -d /tmp/bro-bench-run.XXXXXX)
 chmod 0755 "$stage"
 ${MAKE:-make} -s install PREFIX="$stage" >/dev/null
+${MAKE:-make} -s build/tests/spawn-time
+install -m 0755 build/tests/spawn-time "$stage/spawn-time"	# the test user runs it
 R=$stage/bin/bro-run
 command -v bwrap >/dev/null || { echo "bwrap missing (scripts/setup installs bubblewrap)"; exit 1; }
 
@@ -26,14 +30,14 @@ mnt_pid=
 cleanup() { [ -n "$mnt_pid" ] && kill "$mnt_pid" 2>/dev/null; rm -rf "$stage"; }
 trap cleanup EXIT
 
-# per-run microseconds of N runs of CMD (as USER, or root for "root")
+# the microseconds of each of N runs of CMD (as USER, or root for "root")
 per_run_us() {
 	local who=$1; shift
-	local loop='t0=$(date +%s%N); for ((i = 0; i < '"$N"'; i++)); do "$@" >/dev/null 2>&1 || exit 1; done; t1=$(date +%s%N); echo $(( (t1 - t0) / 1000 / '"$N"' ))'
 	if [ "$who" = root ]; then
-		${NSENTER:-} env -i PATH=/usr/bin:/bin bash -c "$loop" bench "$@"
+		${NSENTER:-} env -i PATH=/usr/bin:/bin "$stage/spawn-time" "$N" "$@"
 	else
-		${NSENTER:-} runuser -u "$U" -- env -i PATH=/usr/bin:/bin bash -c "$loop" bench "$@"
+		${NSENTER:-} runuser -u "$U" -- env -i PATH=/usr/bin:/bin \
+			"$stage/spawn-time" "$N" "$@"
 	fi
 }
 median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
@@ -52,7 +56,7 @@ run_set() {		# run_set LABEL
 				res[$who.base]+="$(per_run_us "$who" "$BASELINE" "${ARGS[@]}") "
 		done
 	done
-	echo "--- $1 (median us per run, $ROUNDS rounds of $N)"
+	echo "--- $1 (median us of $((ROUNDS * N)) runs each, $ROUNDS alternating rounds)"
 	printf '%-8s %10s %10s %10s %10s %14s\n' who /bin/true "unshare-Urn" bwrap bro-run bro-run/bwrap
 	for who in "$U" root; do
 		local t u b o
