@@ -84,7 +84,9 @@ redsocks_pid=$!
 socat TCP-LISTEN:"$RU",bind=127.0.0.1,reuseaddr,fork TCP:"$PEER_IP":5201 & pids+=($!)
 up "$RU" || { echo "redsocks/socat did not start"; exit 1; }
 
-relay_pid=$(as_user "$stage/bin/bro-netns" create --name benchudp \
+# NETNS_OPTS: more create options (e.g. --sched normal)
+read -r -a nopts <<< "${NETNS_OPTS:-}"
+relay_pid=$(as_user "$stage/bin/bro-netns" create --name benchudp "${nopts[@]}" \
 	--proxy "socks5://127.0.0.1:$SP" --udp | cut -d/ -f3)
 declare -A RELAY=([redsocks]=$redsocks_pid [bro-netns]=$relay_pid)
 

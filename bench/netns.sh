@@ -154,10 +154,13 @@ socks5 127.0.0.1 $SP
 CONF
 chmod 0644 "$stage/proxychains.conf"
 
-relay_pid=$(as_user "$stage/bin/bro-netns" create --name bench --proxy "socks5://127.0.0.1:$SP" | cut -d/ -f3)
+# NETNS_OPTS: more create options for both bro-netns rows (e.g. --sched normal)
+read -r -a nopts <<< "${NETNS_OPTS:-}"
+relay_pid=$(as_user "$stage/bin/bro-netns" create --name bench "${nopts[@]}" \
+	--proxy "socks5://127.0.0.1:$SP" | cut -d/ -f3)
 declare -A RELAY=([redsocks]=$redsocks_pid [bro-netns]=$relay_pid)
 if [ "$SOCKS" = dante ]; then
-	RELAY[bro-netns-pl]=$(as_user "$stage/bin/bro-netns" create --name benchpl --proxy-pipeline \
+	RELAY[bro-netns-pl]=$(as_user "$stage/bin/bro-netns" create --name benchpl --proxy-pipeline "${nopts[@]}" \
 		--proxy "socks5://127.0.0.1:$SP" | cut -d/ -f3)
 fi
 

@@ -58,6 +58,10 @@ like "$out" 'rcode=0 an=1 198\.1[89]\.' "a stub resolver address on loopback is 
 out=$(bn list 2>&1)
 like "$out" "^basic +$RELAY_PID +running +socks5://127.0.0.1:$SOCKS_PORT +[1-9]" \
 	"list: name, pid, state, proxy, connections"
+# the relay runs SCHED_BATCH (its wakeups do not preempt the writer), all
+# of its threads; --sched normal keeps SCHED_OTHER (below, "killed")
+pol() { for t in /proc/"$1"/task/*; do awk '{print $41}' "$t/stat"; done | sort -u | tr '\n' ' '; }
+is "$(pol "$RELAY_PID")" "3 " "the relay's threads run SCHED_BATCH by default"
 
 # exec refuses what bro-netns did not make for this user
 out=$(as_user "$N" exec nosuch -- true 2>&1); st=$?
@@ -109,7 +113,10 @@ left=$(find /proc/[0-9]*/ns/net -maxdepth 0 -printf '%l\n' 2>/dev/null | grep -c
 is "$left" 0 "  no process is in the namespace any more"
 
 # the relay SIGKILLed: the namespace goes with it, destroy cleans up
-ns_create --name killed --proxy "socks5://127.0.0.1:$SOCKS_PORT"
+out=$(bn create --name badsched --sched fifo --proxy "socks5://127.0.0.1:$SOCKS_PORT" 2>&1); st=$?
+like "$st:$out" "^64:bro-netns: --sched fifo: batch or normal expected \(see bro-netns --help\)$" "--sched fifo: refused, one line"
+ns_create --name killed --sched normal --proxy "socks5://127.0.0.1:$SOCKS_PORT"
+is "$(pol "$RELAY_PID")" "0 " "--sched normal: SCHED_OTHER"
 ino=$(stat -L -c %i "$NS_PATH")
 as_user sh -c "echo \$\$ > $ud/inside2.pid; exec $N exec killed -- sleep 600" </dev/null >/dev/null 2>&1 &
 wait_for 5 test -s "$ud/inside2.pid"

@@ -211,6 +211,7 @@ int create_args_parse(int argc, char **argv, struct create_args *a,
 		{ "policy-file", required_argument, NULL, 'P' },
 		{ "udp", no_argument, NULL, 'U' },
 		{ "udp-idle", required_argument, NULL, 'I' },
+		{ "sched", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -220,6 +221,7 @@ int create_args_parse(int argc, char **argv, struct create_args *a,
 
 	memset(a, 0, sizeof(*a));
 	a->conf.statefd = -1;
+	a->conf.sched_batch = true;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
@@ -298,6 +300,14 @@ int create_args_parse(int argc, char **argv, struct create_args *a,
 			a->conf.udp_idle = (unsigned)v;
 			break;
 		}
+		case 'C':
+			if (strcmp(optarg, "batch") && strcmp(optarg, "normal")) {
+				snprintf(err, size, "--sched %.40s: batch or normal expected",
+					 optarg);
+				return -EINVAL;
+			}
+			a->conf.sched_batch = strcmp(optarg, "batch") == 0;
+			break;
 		case 'h':
 			return 1;
 		default:

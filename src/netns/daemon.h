@@ -35,6 +35,7 @@ struct bridge {
  * @udp:	--udp: UDP through the SOCKS5 proxy (udp.c); else refused
  * @udp_idle:	--udp-idle: seconds a UDP flow lives without a datagram (0:
  *		UDP_IDLE_SECS)
+ * @sched_batch: --sched batch (the default): the relay runs SCHED_BATCH
  * @proxy_sa:	its address, resolved once at create
  * @dns_mode:	fake (default) or DNS over TCP through the proxy
  * @resolver:	the resolver for DNS_TCP
@@ -48,6 +49,7 @@ struct netns_conf {
 	bool direct;
 	bool udp;
 	unsigned udp_idle;
+	bool sched_batch;
 	struct sockaddr_storage proxy_sa;
 	socklen_t proxy_len;
 	enum dns_mode dns_mode;

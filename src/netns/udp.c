@@ -32,9 +32,10 @@
  * made within UDP_SETUP_SECS; then it is one line of the connection log.
  * A denied datagram is dropped and logged (there is no reset in UDP).
  *
- * The fds live in an epoll set of their own (level-triggered, bounded
- * bursts), itself watched by the relay's loop: udp_event() is all the
- * relay calls.
+ * The fds are in the relay's own epoll set (level-triggered, bounded
+ * bursts): one epoll_wait() a wakeup for TCP and UDP alike. What is
+ * registered here starts with the kind udp_init() was given, which is how
+ * the relay's loop tells it from its own and hands it to udp_event().
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -61,8 +62,9 @@ enum { S_CTL, S_UP, S_DOWN };
 
 struct flow;
 
-/* an epoll registration: @f NULL for a TPROXY socket */
+/* an epoll registration: @kind first (udp.h), @f NULL for a TPROXY socket */
 struct fev {
+	int kind;
 	struct flow *f;
 	int which;
 	int fd;
@@ -95,7 +97,7 @@ struct flow {
 
 static struct {
 	struct udp_env env;
-	int ep;
+	int ep, kind;
 	struct fev lev[2];
 	struct flow *flows, *grave;
 	unsigned n;
@@ -317,7 +319,7 @@ static void flow_new(const struct sockaddr_storage *cli,
 	}
 	(*U.env.allowed)++;
 	for (int i = 0; i < 3; i++)
-		f->ev[i] = (struct fev){ .f = f, .which = i, .fd = -1 };
+		f->ev[i] = (struct fev){ .kind = U.kind, .f = f, .which = i, .fd = -1 };
 	f->cli = *cli;
 	f->dst = *dst;
 	f->t = t;
@@ -646,49 +648,47 @@ int udp_probe(int factory)
 	return r;
 }
 
-int udp_init(const struct udp_env *env, int tpu4, int tpu6)
+int udp_init(const struct udp_env *env, int ep, int kind, int tpu4, int tpu6)
 {
 	int fds[2] = { tpu4, tpu6 };
 
 	U.env = *env;
-	U.ep = epoll_create1(EPOLL_CLOEXEC);
-	if (U.ep < 0)
-		return -errno;
+	U.ep = ep;
+	U.kind = kind;
 	for (int i = 0; i < 2; i++) {
 		struct epoll_event ee = { .events = EPOLLIN, .data.ptr = &U.lev[i] };
 
-		U.lev[i] = (struct fev){ .f = NULL, .which = i, .fd = fds[i] };
+		U.lev[i] = (struct fev){ .kind = kind, .f = NULL, .which = i, .fd = fds[i] };
 		if (epoll_ctl(U.ep, EPOLL_CTL_ADD, fds[i], &ee) < 0)
 			return -errno;
 	}
-	return U.ep;
+	return 0;
 }
 
-void udp_event(void)
+void udp_event(void *reg)
 {
-	struct epoll_event evs[64];
-	int n, r;
+	struct fev *e = reg;
+	struct flow *f = e->f;
+	int r;
 
-	n = epoll_wait(U.ep, evs, 64, 0);
-	for (int i = 0; i < n; i++) {
-		struct fev *e = evs[i].data.ptr;
-		struct flow *f = e->f;
-
-		if (!f) {
-			tproxy_event(e->fd);
-			continue;
-		}
-		if (f->dead)
-			continue;
-		if (e->which == S_CTL) {
-			r = ctl_step(f);
-			if (r < 0)
-				flow_fail(f, f->st == F_READY ? "the proxy ended the association" :
-					  "proxy", -r);
-		} else {
-			data_event(f, e->which);
-		}
+	if (!f) {
+		tproxy_event(e->fd);
+		return;
 	}
+	if (f->dead)
+		return;
+	if (e->which == S_CTL) {
+		r = ctl_step(f);
+		if (r < 0)
+			flow_fail(f, f->st == F_READY ? "the proxy ended the association" :
+				  "proxy", -r);
+	} else {
+		data_event(f, e->which);
+	}
+}
+
+void udp_reap(void)
+{
 	reap();
 }
 

@@ -43,13 +43,19 @@ int udp_probe(int factory);
 
 /**
  * udp_init() - relay UDP captured by TPROXY on @tpu4 and @tpu6 through the
- *		SOCKS5 proxy (UDP ASSOCIATE)
- * Return: an epoll fd, readable when udp_event() has work, or -errno
+ *		SOCKS5 proxy (UDP ASSOCIATE), its fds in the caller's epoll
+ *		set @ep: each registration's data.ptr points at an object
+ *		whose first member is an int equal to @kind
+ * Return: 0, or -errno
  */
-int udp_init(const struct udp_env *env, int tpu4, int tpu6);
+int udp_init(const struct udp_env *env, int ep, int kind, int tpu4, int tpu6);
 
-/* udp_event() - do what is ready (never waits) */
-void udp_event(void);
+/* udp_event() - handle the event of one registration (never waits) */
+void udp_event(void *reg);
+
+/* udp_reap() - free the flows that ended; after each batch of events (a
+ * later event of the same batch may be theirs) */
+void udp_reap(void);
 
 /* udp_sweep() - end idle flows and associations not made in time; once
  * a second */

@@ -90,6 +90,17 @@ int main(void)
 	is_int(create_args_parse(3, argv2, &a, err, sizeof(err)), -EINVAL, "--proxy is required");
 	is_str(err, "create: --proxy is required", "  says so");
 
+	ok(a.conf.sched_batch, "the relay's scheduling: batch by default");
+	char *sch1[] = { "create", "--proxy", "socks5://h:1", "--sched", "normal", NULL };
+	char *sch2[] = { "create", "--proxy", "socks5://h:1", "--sched", "batch", NULL };
+	char *sch3[] = { "create", "--proxy", "socks5://h:1", "--sched", "Batch", NULL };
+	is_int(create_args_parse(5, sch1, &a, err, sizeof(err)), 0, "--sched normal");
+	ok(!a.conf.sched_batch, "  not batch");
+	is_int(create_args_parse(5, sch2, &a, err, sizeof(err)), 0, "--sched batch");
+	ok(a.conf.sched_batch, "  batch");
+	is_int(create_args_parse(5, sch3, &a, err, sizeof(err)), -EINVAL, "--sched Batch: refused");
+	is_str(err, "--sched Batch: batch or normal expected", "  says what is expected");
+
 	char *argv3[] = { "create", "--proxy", "socks5://u:secret@h:1", NULL };
 	char *argv4[] = { "create", "--proxy", "socks5://u@h:1",
 			  "--proxy-password-file", "/x", "--proxy-password-stdin", NULL };
