@@ -16,6 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib/cpu.sh
+. bench/lib/dante.sh
 U=${BRO_TEST_USER:-brotest}
 SECS=${SECS:-5}
 RATE=${RATE:-500M}
@@ -58,18 +59,7 @@ ip -n "$NS" link set lo up
 ip netns exec "$NS" iperf3 -s -B "$PEER_IP" >/dev/null 2>&1 & pids+=($!)
 
 next_port; SP=$NP
-cat > "$stage/danted.conf" <<CONF
-logoutput: $stage/danted.log
-internal: 127.0.0.1 port = $SP
-external: $HOST_IP
-clientmethod: none
-socksmethod: none
-user.privileged: root
-user.unprivileged: nobody
-client pass { from: 0.0.0.0/0 to: 0.0.0.0/0 }
-socks pass { from: 0.0.0.0/0 to: 0.0.0.0/0 }
-CONF
-danted -f "$stage/danted.conf" -N 2 >/dev/null 2>&1 & pids+=($!)
+dante_run "$stage" "$SP" "$HOST_IP"; pids+=("$DANTE_PID")
 up "$SP" || { echo "dante did not start"; exit 1; }
 
 # redudp on 127.0.0.1:RU -> (dante) -> PEER_IP:5201; socat for the control

@@ -38,6 +38,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib/cpu.sh
+. bench/lib/dante.sh
 U=${BRO_TEST_USER:-brotest}
 SECS=${SECS:-5}
 RATE=${RATE:-2G}
@@ -107,18 +108,7 @@ up "$FIP" && up "$FP" || { echo "floor-splice or its iperf3 did not start"; exit
 # the SOCKS5 server, on host loopback
 next_port; SP=$NP
 if [ "$SOCKS" = dante ]; then
-	cat > "$stage/danted.conf" <<-CONF
-	logoutput: $stage/danted.log
-	internal: 127.0.0.1 port = $SP
-	external: $HOST_IP
-	clientmethod: none
-	socksmethod: none
-	user.privileged: root
-	user.unprivileged: nobody
-	client pass { from: 0.0.0.0/0 to: 0.0.0.0/0 }
-	socks pass { from: 0.0.0.0/0 to: 0.0.0.0/0 }
-	CONF
-	danted -f "$stage/danted.conf" -N 2 >/dev/null 2>&1 & pids+=($!)
+	dante_run "$stage" "$SP" "$HOST_IP"; pids+=("$DANTE_PID")
 else
 	microsocks -i 127.0.0.1 -p "$SP" >/dev/null 2>&1 & pids+=($!)
 fi

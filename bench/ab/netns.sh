@@ -23,6 +23,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . bench/lib/cpu.sh
+. bench/lib/dante.sh
 [ $# = 2 ] || { echo "usage: bench/ab/netns.sh PREFIX_A PREFIX_B"; exit 64; }
 U=${BRO_TEST_USER:-brotest}; A=$1; B=$2
 ROUNDS=${ROUNDS:-5}; CONNS=${CONNS:-2000}; CONN_RATE=${CONN_RATE:-500}; CONC=${CONC:-32}
@@ -59,18 +60,7 @@ next_port; FP=$NP; "$FS" "127.0.0.1:$FP" "127.0.0.1:$FIP" & pids+=($!); floor_pi
 up "$FIP" && up "$FP" || { echo "floor-splice or its iperf3 did not start"; exit 1; }
 next_port; SP=$NP
 if [ "$SOCKS" = dante ]; then
-	cat > "$stage/danted.conf" <<-CONF
-	logoutput: $stage/danted.log
-	internal: 127.0.0.1 port = $SP
-	external: $HOST_IP
-	clientmethod: none
-	socksmethod: none
-	user.privileged: root
-	user.unprivileged: nobody
-	client pass { from: 0.0.0.0/0 to: 0.0.0.0/0 }
-	socks pass { from: 0.0.0.0/0 to: 0.0.0.0/0 }
-	CONF
-	danted -f "$stage/danted.conf" -N 2 >/dev/null 2>&1 & pids+=($!)
+	dante_run "$stage" "$SP" "$HOST_IP"; pids+=("$DANTE_PID")
 else
 	microsocks -i 127.0.0.1 -p "$SP" >/dev/null 2>&1 & pids+=($!)
 fi

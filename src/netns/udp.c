@@ -626,7 +626,7 @@ static void data_event(struct flow *f, int which)
 		f->bytes_in += moved;
 }
 
-static void reap(void)
+void udp_reap(void)
 {
 	struct flow *f;
 
@@ -687,11 +687,6 @@ void udp_event(void *reg)
 	}
 }
 
-void udp_reap(void)
-{
-	reap();
-}
-
 void udp_sweep(void)
 {
 	uint64_t now = mono_ms();
@@ -705,7 +700,7 @@ void udp_sweep(void)
 					       UDP_IDLE_SECS) * 1000ull)
 			flow_end(f, NULL);
 	}
-	reap();
+	udp_reap();
 }
 
 void udp_stats(unsigned *active, uint64_t *out, uint64_t *in)

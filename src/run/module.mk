@@ -14,7 +14,7 @@ bro-run_SRCS := src/run/bro-run.c src/run/args.c src/run/mount.c \
 # bro-run's start-up here; glibc's static-pie otherwise.
 bro-run_LIBS := $(if $(filter 1,$(SAN)),-lseccomp,-static-pie -Wno-unused-command-line-argument -lseccomp)
 MUSL_BINS += bro-run
-bro-run_MUSL_LIBS := $(shell $(CC) -print-file-name=libseccomp.a)
+bro-run_MUSL_LIBS = $(shell $(CC) -print-file-name=libseccomp.a)
 bro-run_CPPFLAGS := -Isrc/run -Isrc/netns
 
 UNIT_TESTS += unit-run-args

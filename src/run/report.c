@@ -59,22 +59,6 @@
 
 #define LOG_MAX	(8u << 20)	/* what is read of the log */
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 /* "KEY N" in the relay's stats, else -1 */
 static long long stat_of(const char *stats, const char *key)
 {
@@ -342,11 +326,24 @@ void run_report_write(const struct run_opts *o, const char *ns,
 		fputs("null", f);
 		goto seccomp;
 	}
-	fputs("{\"namespace\":", f);
-	json_str(f, ns);
-	fputs(",\"proxy\":", f);
-	json_str(f, o->egress);
-	fputs(",\"log\":[", f);
+	{
+		struct sbuf h = { 0 };
+
+		sb_add(&h, "{\"namespace\":");
+		sb_str(&h, ns);
+		sb_add(&h, ",\"proxy\":");
+		sb_str(&h, o->egress);
+		sb_add(&h, ",\"log\":[");
+		if (!h.oom)
+			fputs(h.p, f);
+		free(h.p);
+		if (h.oom) {
+			log_err("--report %s: out of memory", o->report);
+			fclose(f);
+			unlink(tmp);
+			goto out;
+		}
+	}
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		size_t n = strlen(line);
